@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely/migration';
+import * as foundation from './20261123T110000_foundation.js';
+
+/**
+ * Every migration, by timestamped name. A static list (not a directory scan) so the set is
+ * checked at compile time and works the same from sources, builds and bundles.
+ */
+export const migrations: Record<string, Migration> = {
+  '20261123T110000_foundation': foundation,
+};

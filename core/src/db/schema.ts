@@ -1,0 +1,126 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * Table types for Kysely. One SQL dialect (PostgreSQL) serves PGlite and PostgreSQL alike, so
+ * these types are the only description of the schema besides the migrations themselves.
+ */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T = Record<string, unknown>> = ColumnType<T, string | T, string | T>;
+
+export interface UsersTable {
+  id: Generated<string>;
+  username: string;
+  display_name: string;
+  password_hash: string;
+  employment_type: 'full_time' | 'part_time' | null;
+  disabled: Generated<boolean>;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface UserRolesTable {
+  user_id: string;
+  role: 'admin' | 'supervisor' | 'qa' | 'trainer' | 'executive' | 'agent';
+}
+
+export interface TeamsTable {
+  id: Generated<string>;
+  name: string;
+  supervisor_id: string | null;
+  trainer_id: string | null;
+  created_at: Generated<Timestamp>;
+}
+
+export interface TeamMembersTable {
+  team_id: string;
+  user_id: string;
+}
+
+export interface AccessGrantsTable {
+  id: Generated<string>;
+  user_id: string;
+  team_id: string;
+  created_by: string | null;
+  created_at: Generated<Timestamp>;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the cookie value: a leaked table does not yield usable sessions. */
+  id: string;
+  user_id: string;
+  csrf_token: string;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: Generated<Timestamp>;
+  last_seen_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+}
+
+export interface LoginAttemptsTable {
+  id: Generated<string>;
+  username: string;
+  ip: string;
+  success: boolean;
+  at: Generated<Timestamp>;
+}
+
+export interface RecorderTokensTable {
+  id: Generated<string>;
+  agent_id: string;
+  label: string;
+  /** First characters of the token, shown in lists so admins can tell tokens apart. */
+  prefix: string;
+  token_hash: string;
+  created_by: string | null;
+  created_at: Generated<Timestamp>;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  at: Generated<Timestamp>;
+  actor_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  ip: string | null;
+  detail: Json;
+}
+
+export type JobState = 'queued' | 'running' | 'done' | 'failed';
+
+export interface JobRunsTable {
+  /** Deterministic id: the same work always gets the same id, so requesting it twice is harmless. */
+  job_id: string;
+  type: string;
+  payload: Json;
+  state: JobState;
+  attempts: Generated<number>;
+  progress: Generated<number>;
+  last_error: string | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+  finished_at: Timestamp | null;
+}
+
+export interface DB {
+  users: UsersTable;
+  user_roles: UserRolesTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  access_grants: AccessGrantsTable;
+  sessions: SessionsTable;
+  login_attempts: LoginAttemptsTable;
+  recorder_tokens: RecorderTokensTable;
+  audit_log: AuditLogTable;
+  job_runs: JobRunsTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type TeamRow = Selectable<TeamsTable>;
+export type RecorderTokenRow = Selectable<RecorderTokensTable>;
+export type AuditRow = Selectable<AuditLogTable>;
+export type JobRunRow = Selectable<JobRunsTable>;

@@ -1,0 +1,22 @@
+/** Duet's node-side domain and adapters. Faces (server, workers) import from here. */
+export * from './errors.js';
+export * from './config/env.js';
+export * from './config/core-config.js';
+export * from './config/secret.js';
+export * from './db/database.js';
+export * from './db/migrate.js';
+export type * from './db/schema.js';
+export * from './storage/index.js';
+export * from './jobs/index.js';
+export * from './audit/audit.js';
+export * from './auth/authorization.js';
+export * from './auth/principal.js';
+export * from './auth/passwords.js';
+export * from './auth/sessions.js';
+export * from './auth/login.js';
+export * from './auth/recorder-tokens.js';
+export * from './org/users.js';
+export * from './org/teams.js';
+export * from './seed/demo.js';
+export * from './runtime.js';
+export * from './auth/tokens.js';

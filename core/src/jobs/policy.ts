@@ -1,0 +1,26 @@
+import type { JobType } from './types.js';
+
+/** How one job type is run, whatever the driver. */
+export interface JobPolicy {
+  /** Total attempts, the first included (1 = never retried). */
+  attempts: number;
+  /** Exponential backoff base: attempt n+1 waits backoffMs * 2^(n-1) after attempt n failed. */
+  backoffMs: number;
+  /** Jobs of this type running at once in one process (each worker process has its own budget). */
+  concurrency: number;
+  /** Per attempt: the handler's signal is aborted and the attempt counts as failed. */
+  timeoutMs: number;
+}
+
+export type JobPolicies<M> = { [K in keyof M]: JobPolicy };
+
+/** The one table of job policies (PeerTube keeps JOB_ATTEMPTS / JOB_CONCURRENCY / JOB_TTL the same way). */
+export const JOB_POLICY: { [K in JobType]: JobPolicy } = {
+  // Housekeeping: cheap, idempotent, and the next run catches up anyway, so few quick retries.
+  'purge-expired-sessions': { attempts: 3, backoffMs: 30_000, concurrency: 1, timeoutMs: 5 * 60_000 },
+};
+
+/** Delay before the attempt after `failedAttempt` (1-based), the same formula BullMQ uses. */
+export function backoffDelay(policy: JobPolicy, failedAttempt: number): number {
+  return Math.round(policy.backoffMs * 2 ** (failedAttempt - 1));
+}

@@ -1,0 +1,14 @@
+/**
+ * The one place that maps each job type to its payload. Everything else (policy table, handler
+ * registry, enqueue calls) is typed from this interface, so adding a job type here without a
+ * policy or a handler fails to compile.
+ *
+ * Payloads are stored as JSON in `job_runs.payload` and in Redis: plain data only, and ids rather
+ * than rows, so a retried job reads the current state from the database.
+ */
+export interface JobPayloads {
+  /** Deletes expired sessions (`olderThanMinutes` past their expiry, default 0) and login attempts older than 24 h. */
+  'purge-expired-sessions': { olderThanMinutes?: number };
+}
+
+export type JobType = keyof JobPayloads;

@@ -1,0 +1,10 @@
+/**
+ * Duet's wire contracts: browser-safe zod schemas and types shared by the server, the workers,
+ * the recorder agent and the review UI. This package imports nothing of Duet's own.
+ */
+export const PROTOCOL_VERSION = 1;
+export * from './roles.js';
+export * from './errors.js';
+export * from './auth.js';
+export * from './health.js';
+export * from './audit.js';

@@ -1,0 +1,89 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookieParser from 'cookie-parser';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { CoreRuntime, LoginThrottle } from '@duet/core';
+import type { ServerConfig } from './config.js';
+import { csrfProtection, sessionMiddleware } from './http/auth-context.js';
+import { errorHandler, notFoundApi } from './http/errors.js';
+import { adminRouter } from './routes/admin.js';
+import { authRouter } from './routes/auth.js';
+import { healthRouter } from './routes/health.js';
+import { objectsRouter } from './routes/objects.js';
+
+export interface AppOptions {
+  core: CoreRuntime;
+  config: ServerConfig;
+  log: (msg: string) => void;
+  /** tests tighten or loosen the login throttle */
+  loginThrottle?: LoginThrottle;
+}
+
+const defaultUiDir = fileURLToPath(new URL('../../review-ui/dist', import.meta.url));
+
+/** Builds the HTTP face: JSON API under /api, signed media, and the review UI. */
+export function createApp({ core, config, log, loginThrottle }: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  if (config.TRUST_PROXY) app.set('trust proxy', config.TRUST_PROXY);
+  const s3Origin = config.S3_ENDPOINT ? new URL(config.S3_ENDPOINT).origin : null;
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          mediaSrc: ["'self'", 'blob:', ...(s3Origin ? [s3Origin] : [])],
+          connectSrc: ["'self'", ...(s3Origin ? [s3Origin] : [])],
+          frameSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'self'"],
+          upgradeInsecureRequests: null,
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  const cookieSecure = config.COOKIE_SECURE ?? config.PUBLIC_URL?.startsWith('https://') ?? false;
+  const policy = { idleMinutes: config.SESSION_IDLE_MINUTES, absoluteHours: config.SESSION_ABSOLUTE_HOURS };
+  const publicOrigin = config.PUBLIC_URL ? new URL(config.PUBLIC_URL).origin : null;
+
+  const api = express.Router();
+  api.use(express.json({ limit: config.JSON_BODY_LIMIT_KB * 1024 }));
+  api.use(cookieParser());
+  api.use(sessionMiddleware(core.db, policy));
+  api.use(csrfProtection({ exempt: ['/auth/login'], allowedOrigins: () => (publicOrigin ? [publicOrigin] : []) }));
+  api.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  api.use(healthRouter(core));
+  api.use(authRouter({ db: core.db, policy, cookieSecure, ...(loginThrottle ? { throttle: loginThrottle } : {}) }));
+  api.use(adminRouter(core.db, core.jobs));
+  if (core.store.driver === 'filesystem') api.use(objectsRouter({ store: core.store, secret: core.secret }));
+  api.use(notFoundApi);
+  app.use('/api', api);
+
+  const uiDir = path.resolve(config.UI_DIR ?? defaultUiDir);
+  if (existsSync(path.join(uiDir, 'index.html'))) {
+    app.use(express.static(uiDir, { index: false, maxAge: '1h', immutable: false }));
+    // Client-side routes: any other GET that wants HTML gets the app shell.
+    app.get(/.*/, (req, res, next) => {
+      if (!req.accepts('html')) return next();
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(path.join(uiDir, 'index.html'));
+    });
+  } else {
+    app.get('/', (_req, res) => {
+      res.type('text').send(`The review UI is not built (no ${uiDir}/index.html). Run "npm run build".`);
+    });
+  }
+  app.use(errorHandler(log));
+  return app;
+}

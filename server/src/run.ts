@@ -1,0 +1,93 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import {
+  bootstrapAdmin,
+  DEMO_LOGINS,
+  DEMO_PASSWORD,
+  openCore,
+  reconcileJobs,
+  seedDemoOrganisation,
+  type CoreRuntime,
+  type DemoLogin,
+  type JobDeps,
+  type AppJobHandlers,
+  type LoginThrottle,
+} from '@duet/core';
+import { createApp } from './app.js';
+import { loadServerConfig, type ServerConfig } from './config.js';
+
+export interface RunServerOptions {
+  env?: Record<string, string | undefined>;
+  /**
+   * Job handlers to run in this process. The all-in-one launcher (`npm start`) passes the
+   * workers' registry here; a production server process passes nothing and only enqueues.
+   */
+  jobHandlers?: (deps: JobDeps) => AppJobHandlers;
+  log?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
+  loginThrottle?: LoginThrottle;
+}
+
+export interface RunningServer {
+  url: string;
+  config: ServerConfig;
+  core: CoreRuntime;
+  /** present when the demo organisation is in use */
+  demo: { password: string; logins: readonly DemoLogin[] } | null;
+  close(): Promise<void>;
+}
+
+const defaultLog = (level: string, msg: string) => {
+  const line = `${new Date().toISOString()} ${level.padEnd(5)} ${msg}`;
+  if (level === 'error' || level === 'warn') console.error(line);
+  else console.log(line);
+};
+
+export async function runServer(opts: RunServerOptions = {}): Promise<RunningServer> {
+  const log = opts.log ?? defaultLog;
+  const config = loadServerConfig(opts.env ?? process.env);
+  const core = await openCore(config, log);
+  let server: Server | undefined;
+  try {
+    const seedDemo = config.SEED_DEMO ?? !config.DATABASE_URL;
+    let demo: RunningServer['demo'] = null;
+    if (seedDemo) {
+      if (await seedDemoOrganisation(core.db)) log('info', 'seeded the demo organisation');
+      demo = { password: DEMO_PASSWORD, logins: DEMO_LOGINS };
+    } else if (config.ADMIN_PASSWORD && (await bootstrapAdmin(core.db, config.ADMIN_USERNAME, config.ADMIN_PASSWORD))) {
+      log('info', `created the first admin "${config.ADMIN_USERNAME}"`);
+    }
+    if (opts.jobHandlers) {
+      await core.jobs.start(opts.jobHandlers({ db: core.db, store: core.store, log: (m) => log('info', m) }));
+      const n = await reconcileJobs(core.db, core.jobs);
+      if (n) log('info', `re-enqueued ${n} unfinished job(s)`);
+    }
+    const app = createApp({ core, config, log: (m) => log('error', m), ...(opts.loginThrottle ? { loginThrottle: opts.loginThrottle } : {}) });
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+      s.once('error', reject);
+    });
+    const { port } = server.address() as AddressInfo;
+    const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+    const url = config.PUBLIC_URL ?? `http://${host}:${port}`;
+    const listening = server;
+    return {
+      url,
+      config,
+      core,
+      demo,
+      close: async () => {
+        // Stop taking requests, let in-flight ones finish, then drain jobs and close the DB.
+        await new Promise<void>((resolve) => {
+          listening.close(() => resolve());
+          listening.closeIdleConnections();
+          setTimeout(() => listening.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS).unref();
+        });
+        await core.close();
+      },
+    };
+  } catch (err) {
+    server?.close();
+    await core.close();
+    throw err;
+  }
+}

@@ -1,0 +1,119 @@
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, chown, readdir } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { freePort } from './ports.js';
+
+const run = promisify(execFile);
+
+export interface PostgresServer {
+  /** URL of the maintenance database; tests create their own databases from it. */
+  adminUrl: string;
+  /** 'found' when an existing server answered, 'started' when the harness started a private one. */
+  origin: 'found' | 'started';
+  stop(): Promise<void>;
+}
+
+/** Tries the usual local server first, then starts a private one from Debian's binaries. */
+export async function findOrStartPostgres(): Promise<PostgresServer | { unavailable: string }> {
+  const candidates = [
+    process.env.DUET_TEST_DATABASE_URL,
+    'postgres://postgres@127.0.0.1:5432/postgres',
+  ].filter((u): u is string => !!u);
+  for (const url of candidates) {
+    if (await canConnect(url)) return { adminUrl: url, origin: 'found', stop: async () => {} };
+  }
+  const bin = await findPgBin();
+  if (!bin) return { unavailable: 'no PostgreSQL answered on 127.0.0.1:5432 and no initdb/pg_ctl binaries were found' };
+  return startPrivate(bin);
+}
+
+async function canConnect(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function findPgBin(): Promise<string | null> {
+  const root = '/usr/lib/postgresql';
+  if (existsSync(root)) {
+    const versions = (await readdir(root)).sort((a, b) => Number(b) - Number(a));
+    for (const v of versions) if (existsSync(path.join(root, v, 'bin', 'initdb'))) return path.join(root, v, 'bin');
+  }
+  return null;
+}
+
+async function startPrivate(bin: string): Promise<PostgresServer> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'duet-pg-'));
+  const port = await freePort();
+  // initdb refuses to run as root; run the server as the postgres system user then.
+  const asRoot = process.getuid?.() === 0;
+  const wrap = (cmd: string, args: string[]) => (asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] as const : [cmd, args] as const);
+  if (asRoot) {
+    const { stdout } = await run('id', ['-u', 'postgres']);
+    const { stdout: gid } = await run('id', ['-g', 'postgres']);
+    await chown(dir, Number(stdout.trim()), Number(gid.trim()));
+  }
+  const [c1, a1] = wrap(path.join(bin, 'initdb'), ['-D', path.join(dir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8']);
+  await run(c1, [...a1]);
+  const [c2, a2] = wrap(path.join(bin, 'postgres'), [
+    '-D', path.join(dir, 'data'), '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off',
+  ]);
+  const child = spawn(c2, [...a2], { stdio: 'ignore', detached: false });
+  const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  const deadline = Date.now() + 30_000;
+  while (!(await portOpen(port)) || !(await canConnect(adminUrl))) {
+    if (Date.now() > deadline) throw new Error(`private PostgreSQL did not start on port ${port}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    adminUrl,
+    origin: 'started',
+    stop: async () => {
+      child.kill('SIGINT');
+      await new Promise((r) => child.once('exit', r));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1', () => {
+      s.end();
+      resolve(true);
+    });
+    s.on('error', () => resolve(false));
+  });
+}
+
+/** A fresh database per test file: real isolation without flushing anything shared. */
+export async function createTestDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `duet_test_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ApiClient } from '../harness/app.js';
+import { freePort } from '../harness/ports.js';
+import { createTestDatabase } from '../harness/postgres.js';
+import { startS3, type S3TestServer } from '../harness/s3.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const pgUrl = inject('postgresAdminUrl');
+const redisUrl = inject('redisUrl');
+const unavailable = !pgUrl || !redisUrl ? 'needs PostgreSQL and Redis (see the harness warning)' : null;
+
+interface Proc {
+  child: ChildProcess;
+  output: string[];
+  exited: Promise<number | null>;
+}
+
+function startProcess(entry: string, env: Record<string, string>): Proc {
+  const child = spawn(process.execPath, [path.join(root, entry)], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  child.stdout!.on('data', (d) => output.push(String(d)));
+  child.stderr!.on('data', (d) => output.push(String(d)));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output, exited };
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, procs: Proc[], timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${procs.map((p) => p.output.join('')).join('\n---\n')}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * The production topology of docker-compose.yml, run by hand: the server and the workers as two
+ * separate processes (the built entry points) against PostgreSQL, Redis and an S3 server.
+ */
+describe.skipIf(unavailable)('production topology: server and workers as two processes', () => {
+  let s3: S3TestServer;
+  let database: { url: string; drop(): Promise<void> };
+  let server: Proc;
+  let workers: Proc;
+  let url: string;
+
+  beforeAll(async () => {
+    for (const built of ['server/dist/main.js', 'workers/dist/main.js']) {
+      if (!existsSync(path.join(root, built))) throw new Error(`${built} is missing: run "npm run build" (npm test does)`);
+    }
+    s3 = await startS3();
+    database = await createTestDatabase(pgUrl!);
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    const env = {
+      DATABASE_URL: database.url,
+      REDIS_URL: redisUrl!,
+      JOB_QUEUE_PREFIX: `topo-${randomBytes(4).toString('hex')}`,
+      S3_ENDPOINT: s3.endpoint,
+      S3_REGION: s3.region,
+      S3_BUCKET: s3.bucket,
+      S3_ACCESS_KEY_ID: s3.accessKeyId,
+      S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      SECRET_KEY: randomBytes(32).toString('hex'),
+      DATA_DIR: path.join(root, 'data', 'unused-by-topology'),
+    };
+    server = startProcess('server/dist/main.js', { ...env, PORT: String(port), ADMIN_PASSWORD: 'topology-admin-pw' });
+    await waitFor('the server to answer /api/health', async () => ((await fetch(`${url}/api/health`)).ok ? true : undefined), [server]);
+    workers = startProcess('workers/dist/main.js', env);
+    await waitFor('the workers to be ready', async () => (workers.output.join('').includes('workers ready') ? true : undefined), [workers]);
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const p of [server, workers]) if (p && p.child.exitCode === null) p.child.kill('SIGKILL');
+    await database?.drop();
+    await s3?.close();
+  });
+
+  it('uses the production drivers and bootstraps the first admin', async () => {
+    const health = await (await fetch(`${url}/api/health`)).json();
+    expect(health).toMatchObject({ status: 'ok', mode: 'production', drivers: { database: 'postgres', objects: 's3', jobs: 'bullmq' } });
+    const admin = new ApiClient(url);
+    expect((await admin.login('admin', 'topology-admin-pw')).status).toBe(200);
+    // No demo people in production.
+    expect((await admin.get('/api/admin/users')).body.users).toHaveLength(1);
+  });
+
+  it('runs a job enqueued by the server in the workers process', async () => {
+    const admin = new ApiClient(url);
+    await admin.login('admin', 'topology-admin-pw');
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      await client.query(
+        `insert into sessions (id, user_id, csrf_token, expires_at) select 'expired-session', id, 'x', now() - interval '1 hour' from users limit 1`,
+      );
+      const started = await admin.post('/api/admin/maintenance/purge-sessions');
+      expect(started.status).toBe(202);
+      const job = await waitFor(
+        'the purge job to finish',
+        async () => {
+          const r = await admin.get(`/api/admin/jobs/${encodeURIComponent(started.body.jobId)}`);
+          return r.body.state === 'done' || r.body.state === 'failed' ? r.body : undefined;
+        },
+        [server, workers],
+      );
+      expect(job).toMatchObject({ state: 'done', attempts: 1, progress: 1 });
+      const left = await client.query(`select id from sessions where id = 'expired-session'`);
+      expect(left.rows).toEqual([]);
+      expect(workers.output.join('')).toMatch(/purge-expired-sessions/);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('both processes stop cleanly on SIGTERM', async () => {
+    workers.child.kill('SIGTERM');
+    server.child.kill('SIGTERM');
+    expect(await workers.exited).toBe(0);
+    expect(await server.exited).toBe(0);
+  });
+});

@@ -1,0 +1,2 @@
+export { createHandlers } from './registry.js';
+export { loadWorkersConfig, type WorkersConfig } from './config.js';

@@ -1,0 +1,14 @@
+import type { JobHandlers, JobPayloads } from '@duet/core';
+import type { WorkerDeps } from './deps.js';
+import { purgeExpiredSessions } from './jobs/purge-expired-sessions.js';
+
+/**
+ * Every job type's handler, one file each under jobs/. Typed over JobPayloads, so a job type
+ * without a handler (or a handler for a type that does not exist) fails to compile; the test
+ * checks the same at runtime against the policy table.
+ */
+export function createHandlers(deps: WorkerDeps): JobHandlers<JobPayloads> {
+  return {
+    'purge-expired-sessions': purgeExpiredSessions(deps),
+  };
+}

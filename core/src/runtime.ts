@@ -5,8 +5,21 @@ import { resolveSecret } from './config/secret.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import type { DB } from './db/schema.js';
-import { createAppJobQueue, type AppJobQueue } from './jobs/index.js';
+import { createAppJobQueue, type AppJobQueue, type JobHandlers, type JobPayloads } from './jobs/index.js';
 import { createObjectStore, type ObjectStore } from './storage/index.js';
+
+/**
+ * What job handlers may use, built once by the process that runs them (the workers process, or
+ * the server in embedded mode). The server hands these to the workers' registry without
+ * importing workers: the launcher composes the two.
+ */
+export interface JobDeps {
+  db: Kysely<DB>;
+  store: ObjectStore;
+  log: (msg: string) => void;
+}
+
+export type AppJobHandlers = JobHandlers<JobPayloads>;
 
 export type Logger = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
 

@@ -253,7 +253,11 @@ export function Modal({
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
+    if (open && !dialog.open) {
+      dialog.showModal();
+      // Start in the first field of a form rather than on the close button.
+      dialog.querySelector<HTMLElement>('.modal-body :is(input, select, textarea):not(:disabled)')?.focus();
+    }
     if (!open && dialog.open) dialog.close();
   }, [open]);
 

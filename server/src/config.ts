@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkCoreConfig, coreConfigHints, coreConfigShape, envBool, envPort, parseConfig } from '@duet/core';
+import { checkS3Complete, coreConfigHints, coreConfigShape, envBool, envPort, parseConfig } from '@duet/core';
 
 /** The server's configuration: the shared core keys plus the HTTP face's own. */
 export const serverConfigSchema = z
@@ -18,8 +18,7 @@ export const serverConfigSchema = z
     ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
     UI_DIR: z.string().optional(),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
-  })
-  .superRefine(checkCoreConfig);
+  });
 
 export type ServerConfig = z.infer<typeof serverConfigSchema>;
 
@@ -33,5 +32,5 @@ export const serverConfigHints = {
 };
 
 export function loadServerConfig(env: Record<string, string | undefined> = process.env): ServerConfig {
-  return parseConfig(serverConfigSchema, env, serverConfigHints);
+  return parseConfig(serverConfigSchema, env, serverConfigHints, [checkS3Complete]);
 }

@@ -57,7 +57,7 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
       log('info', `created the first admin "${config.ADMIN_USERNAME}"`);
     }
     if (opts.jobHandlers) {
-      await core.jobs.start(opts.jobHandlers({ db: core.db, store: core.store, log: (m) => log('info', m) }));
+      await core.jobs.start(opts.jobHandlers({ db: core.db, store: core.store, log: (m: string) => log('info', m) }));
       const n = await reconcileJobs(core.db, core.jobs);
       if (n) log('info', `re-enqueued ${n} unfinished job(s)`);
     }

@@ -43,7 +43,13 @@ export class ApiClient {
   csrf = '';
   constructor(readonly base: string) {}
 
-  async request(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
+  async request(
+    method: string,
+    url: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read loosely typed JSON
+  ): Promise<{ status: number; body: any; headers: Headers }> {
     const res = await fetch(this.base + url, {
       method,
       headers: {

@@ -33,20 +33,21 @@ export const coreConfigShape = {
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 };
 
-/** Cross-key rules: S3 is all-or-nothing, so a half-configured store fails at boot, not at upload. */
-export function checkCoreConfig(
-  cfg: { S3_BUCKET?: string | undefined; S3_ACCESS_KEY_ID?: string | undefined; S3_SECRET_ACCESS_KEY?: string | undefined; S3_ENDPOINT?: string | undefined },
-  ctx: z.RefinementCtx,
-): void {
-  const s3Keys = ['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const;
-  const anyS3 = s3Keys.some((k) => cfg[k] !== undefined) || cfg.S3_ENDPOINT !== undefined;
-  if (!anyS3) return;
-  for (const k of s3Keys) {
-    if (cfg[k] === undefined) {
-      ctx.addIssue({ code: 'custom', path: [k], message: 'is required when any S3_* key is set' });
-    }
-  }
+/** A problem found by a cross-key rule, reported beside the per-key ones. */
+export interface ConfigProblem {
+  key: string;
+  problem: string;
 }
+
+/** A rule over several keys; it sees the raw environment so it runs even when other keys are bad. */
+export type ConfigCheck = (env: Record<string, string>) => ConfigProblem[];
+
+/** S3 is all-or-nothing, so a half-configured store fails at boot, not at the first upload. */
+export const checkS3Complete: ConfigCheck = (env) => {
+  const required = ['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'];
+  const anyS3 = [...required, 'S3_ENDPOINT'].some((k) => env[k] !== undefined);
+  return anyS3 ? required.filter((k) => env[k] === undefined).map((key) => ({ key, problem: 'is required when any S3_* key is set' })) : [];
+};
 
 export const coreConfigHints: ConfigHints = {
   DATABASE_URL: 'unset it to use the embedded PGlite database in DATA_DIR/db',
@@ -58,5 +59,4 @@ export const coreConfigHints: ConfigHints = {
   SECRET_KEY: 'unset it in embedded mode: Duet then keeps one in DATA_DIR/secret.key',
 };
 
-const coreSchema = z.object(coreConfigShape);
-export type CoreConfig = z.infer<typeof coreSchema>;
+export type CoreConfig = z.infer<z.ZodObject<typeof coreConfigShape>>;

@@ -25,16 +25,19 @@ export function parseConfig<S extends z.ZodType>(
   schema: S,
   env: Record<string, string | undefined>,
   hints: ConfigHints = {},
+  checks: ((env: Record<string, string>) => { key: string; problem: string }[])[] = [],
 ): z.infer<S> {
   const cleaned: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') cleaned[k] = v;
   const result = schema.safeParse(cleaned);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const key = issue.path.length ? issue.path.join('.') : '(environment)';
-    return { key, problem: issue.message, hint: hints[key] ?? '' };
-  });
-  throw new ConfigError(problems);
+  const problems = (result.success ? [] : result.error.issues).map((issue) => ({
+    key: issue.path.length ? issue.path.join('.') : '(environment)',
+    problem: issue.message,
+  }));
+  // Cross-key rules run on the raw values, so one bad key does not hide another.
+  for (const check of checks) problems.push(...check(cleaned));
+  if (problems.length === 0 && result.success) return result.data;
+  throw new ConfigError(problems.map((p) => ({ ...p, hint: hints[p.key] ?? '' })));
 }
 
 /** Environment booleans: accepts true/false/1/0/yes/no. */

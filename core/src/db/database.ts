@@ -100,6 +100,7 @@ async function takeLock(file: string): Promise<() => Promise<void>> {
         throw new Error(
           `The embedded database is in use by process ${pid} (lock ${file}). PGlite allows one process; ` +
             'stop the other Duet or set DATABASE_URL to use PostgreSQL.',
+          { cause: err },
         );
       }
       await rm(file, { force: true });

@@ -4,7 +4,10 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
  * Table types for Kysely. One SQL dialect (PostgreSQL) serves PGlite and PostgreSQL alike, so
  * these types are the only description of the schema besides the migrations themselves.
  */
-type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A timestamp with a database default (now()). */
+type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 type Json<T = Record<string, unknown>> = ColumnType<T, string | T, string | T>;
 
 export interface UsersTable {
@@ -14,8 +17,8 @@ export interface UsersTable {
   password_hash: string;
   employment_type: 'full_time' | 'part_time' | null;
   disabled: Generated<boolean>;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
 }
 
 export interface UserRolesTable {
@@ -28,7 +31,7 @@ export interface TeamsTable {
   name: string;
   supervisor_id: string | null;
   trainer_id: string | null;
-  created_at: Generated<Timestamp>;
+  created_at: DefaultTimestamp;
 }
 
 export interface TeamMembersTable {
@@ -41,7 +44,7 @@ export interface AccessGrantsTable {
   user_id: string;
   team_id: string;
   created_by: string | null;
-  created_at: Generated<Timestamp>;
+  created_at: DefaultTimestamp;
 }
 
 export interface SessionsTable {
@@ -51,8 +54,8 @@ export interface SessionsTable {
   csrf_token: string;
   ip: string | null;
   user_agent: string | null;
-  created_at: Generated<Timestamp>;
-  last_seen_at: Generated<Timestamp>;
+  created_at: DefaultTimestamp;
+  last_seen_at: DefaultTimestamp;
   expires_at: Timestamp;
 }
 
@@ -61,7 +64,7 @@ export interface LoginAttemptsTable {
   username: string;
   ip: string;
   success: boolean;
-  at: Generated<Timestamp>;
+  at: DefaultTimestamp;
 }
 
 export interface RecorderTokensTable {
@@ -72,14 +75,14 @@ export interface RecorderTokensTable {
   prefix: string;
   token_hash: string;
   created_by: string | null;
-  created_at: Generated<Timestamp>;
-  last_used_at: Timestamp | null;
-  revoked_at: Timestamp | null;
+  created_at: DefaultTimestamp;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
 }
 
 export interface AuditLogTable {
   id: Generated<string>;
-  at: Generated<Timestamp>;
+  at: DefaultTimestamp;
   actor_id: string | null;
   action: string;
   target_type: string | null;
@@ -99,9 +102,9 @@ export interface JobRunsTable {
   attempts: Generated<number>;
   progress: Generated<number>;
   last_error: string | null;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
-  finished_at: Timestamp | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+  finished_at: NullableTimestamp;
 }
 
 export interface DB {

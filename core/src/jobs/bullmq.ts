@@ -72,6 +72,7 @@ export class BullJobQueue<M> extends LedgeredJobQueue<M> {
         concurrency: this.policyOf(type).concurrency,
       });
       worker.on('error', (err) => this.log(`worker ${worker.name}: ${err.message}`));
+      worker.on('failed', (job) => void (job && this.redispatchIfRequested(type, job)));
       this.workers.push(worker);
     }
     await Promise.all(this.workers.map((w) => w.waitUntilReady()));
@@ -94,6 +95,20 @@ export class BullJobQueue<M> extends LedgeredJobQueue<M> {
     await within(Promise.allSettled([...this.lingering]), 1_000);
     await Promise.all([...this.queues.values()].map((q) => q.close()));
     await this.connection.quit().catch(() => this.connection.disconnect());
+  }
+
+  /**
+   * A failed job requested again while BullMQ was still finishing it: that add was ignored (the
+   * id was still active), so the ledger's 'queued' row would wait for the next reconciliation.
+   */
+  private async redispatchIfRequested(type: string, job: Job<BullJobData>): Promise<void> {
+    try {
+      if (this.closing || (await job.getState()) !== 'failed') return; // retries wait as 'delayed'
+      const row = await this.ledger.get(job.data.jobId);
+      if (row?.state === 'queued') await this.dispatch({ type, jobId: row.job_id, payload: row.payload });
+    } catch (err) {
+      this.log(`job ${job.data.jobId}: could not check for a new request: ${String(err)}`);
+    }
   }
 
   /**

@@ -3,6 +3,9 @@ import { LedgeredJobQueue, runAttempt, type JobHandler, type JobHandlers, type Q
 interface Entry extends QueuedJob {
   /** set while the job waits for its delay or its retry backoff */
   timer?: NodeJS.Timeout | undefined;
+  running?: boolean;
+  /** Requested again while running (e.g. a failed job re-requested as it failed): dispatched after. */
+  again?: QueuedJob | undefined;
 }
 
 /**
@@ -23,7 +26,12 @@ export class InProcessJobQueue<M> extends LedgeredJobQueue<M> {
   private closing = false;
 
   protected async dispatch(job: QueuedJob): Promise<void> {
-    if (this.closing || this.entries.has(job.jobId)) return;
+    if (this.closing) return;
+    const existing = this.entries.get(job.jobId);
+    if (existing) {
+      if (existing.running) existing.again = job;
+      return;
+    }
     const entry: Entry = { ...job };
     this.entries.set(job.jobId, entry);
     if (job.delayMs && job.delayMs > 0) this.later(entry, job.delayMs);
@@ -72,8 +80,10 @@ export class InProcessJobQueue<M> extends LedgeredJobQueue<M> {
     const list = this.ready.get(type) ?? [];
     while (list.length && (this.runningCount.get(type) ?? 0) < limit) {
       const entry = list.shift()!;
+      entry.running = true;
       this.runningCount.set(type, (this.runningCount.get(type) ?? 0) + 1);
       const attempt = this.attempt(entry).finally(() => {
+        entry.running = false;
         this.runningCount.set(type, (this.runningCount.get(type) ?? 1) - 1);
         this.inFlight.delete(attempt);
         this.pump(type);
@@ -100,6 +110,7 @@ export class InProcessJobQueue<M> extends LedgeredJobQueue<M> {
       });
       if (outcome.kind === 'retry' && !this.closing) {
         this.log(`job ${entry.jobId} attempt ${outcome.attempt} failed, retrying in ${outcome.delayMs} ms: ${String(outcome.error)}`);
+        entry.again = undefined; // it runs again anyway
         this.later(entry, outcome.delayMs);
         return;
       }
@@ -110,6 +121,8 @@ export class InProcessJobQueue<M> extends LedgeredJobQueue<M> {
       this.log(`job ${entry.jobId}: ledger update failed: ${String(err)}`);
     }
     this.entries.delete(entry.jobId);
+    // The ledger decides whether it runs again (start() skips a job that is done).
+    if (entry.again) void this.dispatch({ ...entry.again, delayMs: undefined });
   }
 }
 

@@ -209,7 +209,7 @@ export async function runAttempt<P>(args: {
   } finally {
     clearTimeout(timer);
     args.shutdown.removeEventListener('abort', onShutdown);
-    await progress.flush();
+    await progress.end();
   }
 
   if (!failure) {
@@ -240,6 +240,7 @@ function throttledProgress(write: (fraction: number) => Promise<void>, log: (msg
   let latest: number | undefined;
   let timer: NodeJS.Timeout | undefined;
   let chain = Promise.resolve();
+  let ended = false;
   const flushNow = () => {
     if (latest === undefined) return chain;
     const value = latest;
@@ -251,6 +252,8 @@ function throttledProgress(write: (fraction: number) => Promise<void>, log: (msg
   };
   return {
     update: (fraction: number): Promise<void> => {
+      // A handler abandoned at its timeout may still report: that belongs to no attempt now.
+      if (ended) return Promise.resolve();
       latest = Number.isFinite(fraction) ? Math.min(1, Math.max(0, fraction)) : 0;
       const wait = lastWrite + PROGRESS_INTERVAL_MS - Date.now();
       if (wait <= 0 && !timer) return flushNow();
@@ -260,7 +263,9 @@ function throttledProgress(write: (fraction: number) => Promise<void>, log: (msg
       }, wait);
       return Promise.resolve();
     },
-    flush: (): Promise<void> => {
+    /** Writes the last value and ignores later updates. */
+    end: (): Promise<void> => {
+      ended = true;
       clearTimeout(timer);
       timer = undefined;
       return flushNow();

@@ -11,7 +11,8 @@ export type ReconcileSource<M> = (db: Kysely<DB>) => Promise<ReconcileRequest<M>
  * Hands every unfinished job back to the queue: the database is the truth, queues only carry
  * work, and a crash (or a Redis flush) may have lost what was in flight. Safe at every start-up
  * of every process: job ids are deterministic, so a job still waiting or running elsewhere is
- * not duplicated. A delayed or backing-off job runs now rather than at its planned time.
+ * not duplicated. With the in-process driver (nothing survives a restart) a delayed or
+ * backing-off job runs now rather than at its planned time; BullMQ keeps its own schedule.
  *
  * `extra` lets features add domain-level reconciliation; their requests go through enqueue(),
  * so a job already done is not run again. Returns how many distinct jobs were handed over.

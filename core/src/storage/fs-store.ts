@@ -3,7 +3,6 @@ import type { Dirent } from 'node:fs';
 import { mkdir, open, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { Conflict } from '../errors.js';
 import { assertValidKey, assertValidPrefix, keyProblem } from './keys.js';
 import {
@@ -11,7 +10,6 @@ import {
   assertValidExpiry,
   assertValidStoreName,
   isInMemoryBody,
-  lengthGuard,
   ObjectNotFound,
   ObjectSizeMismatch,
   RangeNotSatisfiable,
@@ -67,16 +65,9 @@ export class FilesystemObjectStore implements ObjectStore {
     const handle = await this.createTemp(key, dir, temp);
     let size: number;
     try {
-      if (isInMemoryBody(body)) {
-        await handle.writeFile(body);
-      } else if (opts.contentLength !== undefined) {
-        await pipeline(body, lengthGuard(key, opts.contentLength), handle.createWriteStream({ autoClose: false }));
-      } else {
-        await pipeline(body, handle.createWriteStream({ autoClose: false }));
-      }
+      size = isInMemoryBody(body) ? await writeAll(handle, body) : await writeStream(handle, body, key, opts.contentLength);
       // The ingest path acks a chunk once put() resolves, so the bytes must be on disk by then.
       await handle.sync();
-      size = (await handle.stat()).size;
     } catch (err) {
       await handle.close().catch(() => {});
       await unlink(temp).catch(() => {});
@@ -257,6 +248,26 @@ function keyIsFolder(key: string): Conflict {
   return new Conflict(
     `Object key "${key}" collides with another key on the filesystem store (one key is a folder of the other, e.g. "a/b" and "a/b/c"); keys must not nest.`,
   );
+}
+
+async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<number> {
+  for (let offset = 0; offset < bytes.byteLength; ) {
+    offset += (await handle.write(bytes, offset)).bytesWritten;
+  }
+  return bytes.byteLength;
+}
+
+/** Copies a stream with its natural backpressure (one write in flight), checking the length as it goes. */
+async function writeStream(handle: FileHandle, body: NodeJS.ReadableStream, key: string, expected: number | undefined): Promise<number> {
+  let size = 0;
+  for await (const chunk of body) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += bytes.byteLength;
+    if (expected !== undefined && size > expected) throw new ObjectSizeMismatch(key, expected, `more than ${expected}`);
+    await writeAll(handle, bytes);
+  }
+  if (expected !== undefined && size !== expected) throw new ObjectSizeMismatch(key, expected, String(size));
+  return size;
 }
 
 async function syncDir(dir: string): Promise<void> {

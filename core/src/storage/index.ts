@@ -19,7 +19,8 @@ export function createObjectStore(opts: ObjectStoreOptions): ObjectStore {
   }
 }
 
-export * from './object-store.js';
+export { ObjectNotFound, ObjectSizeMismatch, RangeNotSatisfiable } from './object-store.js';
+export type { ByteRange, GetResult, ObjectBody, ObjectInfo, ObjectStore, PutOptions, SignedUrlOptions } from './object-store.js';
 export { assertValidKey, assertValidPrefix, InvalidObjectKey, keyProblem, MAX_KEY_BYTES, objectKey } from './keys.js';
 export { parseRange } from './range.js';
 export type { ResolvedRange } from './range.js';

@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import { Transform } from 'node:stream';
 import { DuetError, InvalidInput } from '../errors.js';
 
 /**
@@ -105,6 +104,8 @@ export class ObjectSizeMismatch extends DuetError {
   }
 }
 
+// Helpers shared by the drivers; core's index does not re-export them.
+
 /** Store names end up in DB rows and logs, so they are short identifiers, never paths or URLs. */
 export function assertValidStoreName(name: string): void {
   if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(name)) {
@@ -123,6 +124,7 @@ export function assertValidByteRange(range: ByteRange): void {
   }
 }
 
+/** Signed URL lifetimes: whole seconds, 1 s to 7 days. */
 export function assertValidExpiry(expiresInSeconds: number): void {
   // S3 refuses presigned URLs valid for more than 7 days; the filesystem driver keeps the same limit.
   if (!Number.isSafeInteger(expiresInSeconds) || expiresInSeconds < 1 || expiresInSeconds > 604_800) {
@@ -130,24 +132,7 @@ export function assertValidExpiry(expiresInSeconds: number): void {
   }
 }
 
+/** Buffers are Uint8Arrays, so this one check covers both in-memory body types. */
 export function isInMemoryBody(body: ObjectBody): body is Buffer | Uint8Array {
   return body instanceof Uint8Array;
-}
-
-/**
- * Passes bytes through and fails the stream when their count differs from `expected`, so a short
- * or long upload errors before the driver commits it (rename, or S3 completing the upload).
- */
-export function lengthGuard(key: string, expected: number): Transform {
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      seen += chunk.length;
-      if (seen > expected) done(new ObjectSizeMismatch(key, expected, `more than ${expected}`));
-      else done(null, chunk);
-    },
-    flush(done) {
-      done(seen === expected ? null : new ObjectSizeMismatch(key, expected, String(seen)));
-    },
-  });
 }

@@ -1,5 +1,4 @@
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream';
+import { pipeline, Readable, Transform } from 'node:stream';
 import type * as S3Sdk from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { assertValidKey, assertValidPrefix, keyProblem } from './keys.js';
@@ -8,7 +7,6 @@ import {
   assertValidExpiry,
   assertValidStoreName,
   isInMemoryBody,
-  lengthGuard,
   ObjectNotFound,
   ObjectSizeMismatch,
   RangeNotSatisfiable,
@@ -85,7 +83,13 @@ export class S3ObjectStore implements ObjectStore {
     // of that error the upload already reports.
     if (opts.contentLength !== undefined) pipeline(body, lengthGuard(key, opts.contentLength), counter, () => {});
     else pipeline(body, counter, () => {});
-    await this.multipart(key, counter, opts.contentType);
+    try {
+      await this.multipart(key, counter, opts.contentType);
+    } catch (err) {
+      // The upload may have stopped reading (network error, S3 refusal): release the caller's source.
+      counter.destroy();
+      throw err;
+    }
     return { size };
   }
 
@@ -110,11 +114,16 @@ export class S3ObjectStore implements ObjectStore {
     if (!(res.Body instanceof Readable)) throw new Error('S3 GetObject returned no Node stream body; is this running outside Node?');
     const contentLength = res.ContentLength ?? 0;
     const served = res.ContentRange ? parseContentRange(res.ContentRange) : null;
-    if (range && !served) {
-      // A server that ignores Range sends the whole object; passing that on as the range would
-      // hand the caller the wrong bytes without any sign of it.
-      res.Body.destroy();
-      throw new Error(`S3 server ignored the Range header for "${key}" (no Content-Range in the response).`);
+    if (range) {
+      // A server that ignores or misreads Range sends other bytes than asked for; passing them on
+      // would hand the caller the wrong bytes without any sign of it.
+      const wantedEnd = served ? Math.min(range.end ?? served.size - 1, served.size - 1) : -1;
+      if (!served || served.start !== range.start || served.end !== wantedEnd) {
+        res.Body.destroy();
+        throw new Error(
+          `S3 server answered Range bytes=${range.start}-${range.end ?? ''} of "${key}" with ${res.ContentRange ? `Content-Range ${res.ContentRange}` : 'the whole object'}.`,
+        );
+      }
     }
     return {
       body: res.Body,
@@ -204,7 +213,9 @@ export class S3ObjectStore implements ObjectStore {
         forcePathStyle: o.forcePathStyle,
         credentials: { accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey },
         // The SDK's default (aws-chunked bodies with trailing checksums) makes some S3-compatible
-        // servers, s3rver among them, store a corrupted body for streamed uploads without an error.
+        // servers, s3rver among them, store a corrupted body for a streamed PutObject without an
+        // error. Streams go through lib-storage here, which sends buffered parts, so no path hits
+        // it today; these keep a future streaming PutObject from corrupting silently.
         requestChecksumCalculation: 'WHEN_REQUIRED',
         responseChecksumValidation: 'WHEN_REQUIRED',
       });
@@ -229,6 +240,24 @@ export class S3ObjectStore implements ObjectStore {
   private async sizeOf(key: string): Promise<number> {
     return (await this.head(key))?.size ?? 0;
   }
+}
+
+/**
+ * Passes bytes through and fails the stream as soon as their count cannot match `expected`, so
+ * the upload errors (and is aborted) instead of completing into a short or long object.
+ */
+function lengthGuard(key: string, expected: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      if (seen > expected) done(new ObjectSizeMismatch(key, expected, `more than ${expected}`));
+      else done(null, chunk);
+    },
+    flush(done) {
+      done(seen === expected ? null : new ObjectSizeMismatch(key, expected, String(seen)));
+    },
+  });
 }
 
 /** `bytes 0-99/1234` → {start, end, size}; `*` sizes (unknown) are not expected from S3 for GETs. */

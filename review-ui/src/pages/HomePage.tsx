@@ -1,9 +1,10 @@
-import type { Me, Role, TeamSummary } from '@duet/protocol';
+import type { Me, RecorderTokenSummary, Role, TeamSummary, UserSummary } from '@duet/protocol';
 import { api } from '../api';
 import { hasRole, useMe } from '../auth';
 import { plural, ROLE_LABELS } from '../format';
 import { Link } from '../router';
 import { Card, ErrorBanner, Loading, RoleChips, usePageTitle, useResource } from '../ui';
+import type { Resource } from '../ui';
 
 type Feature = { title: string; text: string };
 
@@ -45,6 +46,12 @@ export function HomePage() {
   const firstName = me.displayName.split(/\s+/)[0] || me.displayName;
   const isAdmin = hasRole(me, 'admin');
   const upcoming = me.roles.filter((r): r is Exclude<Role, 'admin'> => r !== 'admin');
+  // Only admins may read the directory; everyone else sees what their session says about them.
+  const overview = useResource(async (signal): Promise<Overview | null> => {
+    if (!isAdmin) return null;
+    const [users, teams, tokens] = await Promise.all([api.listUsers(signal), api.listTeams(signal), api.listTokens(signal)]);
+    return { users: users.users, teams: teams.teams, tokens: tokens.tokens };
+  });
 
   return (
     <>
@@ -70,12 +77,12 @@ export function HomePage() {
             </div>
             <div>
               <dt>Teams</dt>
-              <dd>{isAdmin ? <TeamNames me={me} /> : teamCount(me)}</dd>
+              <dd>{overview.data ? teamNames(me, overview.data.teams) : teamCount(me)}</dd>
             </div>
           </dl>
         </Card>
 
-        {isAdmin ? <AdminOverview /> : null}
+        {isAdmin ? <AdminOverview data={overview} /> : null}
       </div>
 
       {upcoming.length > 0 ? (
@@ -106,21 +113,15 @@ function teamCount(me: Me): string {
   return me.teamIds.length === 0 ? 'Not on a team yet' : `Member of ${plural(me.teamIds.length, 'team')}`;
 }
 
-function TeamNames({ me }: { me: Me }) {
-  const teams = useResource((signal) => api.listTeams(signal));
-  if (me.teamIds.length === 0) return <>Not on a team</>;
-  if (teams.loading && !teams.data) return <>{teamCount(me)}</>;
-  if (!teams.data) return <>{teamCount(me)}</>;
-  const byId = new Map<string, TeamSummary>(teams.data.teams.map((t) => [t.id, t]));
-  return <>{me.teamIds.map((id) => byId.get(id)?.name ?? 'Unknown team').join(', ')}</>;
+function teamNames(me: Me, teams: readonly TeamSummary[]): string {
+  if (me.teamIds.length === 0) return 'Not on a team';
+  const byId = new Map(teams.map((t) => [t.id, t.name]));
+  return me.teamIds.map((id) => byId.get(id) ?? 'Unknown team').join(', ');
 }
 
-function AdminOverview() {
-  const data = useResource(async (signal) => {
-    const [users, teams, tokens] = await Promise.all([api.listUsers(signal), api.listTeams(signal), api.listTokens(signal)]);
-    return { users: users.users, teams: teams.teams, tokens: tokens.tokens };
-  });
+type Overview = { users: UserSummary[]; teams: TeamSummary[]; tokens: RecorderTokenSummary[] };
 
+function AdminOverview({ data }: { data: Resource<Overview | null> }) {
   return (
     <Card title="Administration" className="home-admin">
       {data.error ? <ErrorBanner error={data.error} onRetry={data.reload} /> : null}

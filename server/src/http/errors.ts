@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { DuetError, InvalidInput, TooManyRequests } from '@duet/core';
 
 /** Turns a zod failure into the API's field-level issues. */

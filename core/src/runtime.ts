@@ -37,13 +37,14 @@ export interface CoreRuntime {
   close(): Promise<void>;
 }
 
-export async function openCore(config: CoreConfig, log: Logger): Promise<CoreRuntime> {
+export async function openCore(config: CoreConfig, log: Logger, opts: { shutdownTimeoutMs?: number } = {}): Promise<CoreRuntime> {
   const dataDir = path.resolve(config.DATA_DIR);
   const secret = await resolveSecret(config.SECRET_KEY, dataDir);
   const database = await openDatabase({
     url: config.DATABASE_URL,
     pgliteDir: path.join(dataDir, 'db'),
     poolSize: config.DATABASE_POOL_SIZE,
+    onIdleError: (err) => log('warn', `database connection lost (${err.message}); reconnecting on next query`),
   });
   try {
     const appliedMigrations = await migrateToLatest(database.db);
@@ -64,6 +65,7 @@ export async function openCore(config: CoreConfig, log: Logger): Promise<CoreRun
       redisUrl: config.REDIS_URL,
       prefix: config.JOB_QUEUE_PREFIX,
       log: (msg) => log('info', msg),
+      ...(opts.shutdownTimeoutMs !== undefined ? { closeTimeoutMs: opts.shutdownTimeoutMs } : {}),
     });
     const mode = !config.DATABASE_URL && !config.S3_BUCKET && !config.REDIS_URL ? 'embedded' : 'production';
     return {

@@ -45,7 +45,7 @@ const defaultLog = (level: string, msg: string) => {
 export async function runServer(opts: RunServerOptions = {}): Promise<RunningServer> {
   const log = opts.log ?? defaultLog;
   const config = loadServerConfig(opts.env ?? process.env);
-  const core = await openCore(config, log);
+  const core = await openCore(config, log, { shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS });
   let server: Server | undefined;
   try {
     const seedDemo = config.SEED_DEMO ?? !config.DATABASE_URL;

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ApiClient } from '../harness/app.js';
@@ -50,6 +51,7 @@ describe.skipIf(unavailable)('production topology: server and workers as two pro
   let server: Proc;
   let workers: Proc;
   let url: string;
+  const prefix = `topo-${randomBytes(4).toString('hex')}`;
 
   beforeAll(async () => {
     for (const built of ['server/dist/main.js', 'workers/dist/main.js']) {
@@ -62,7 +64,7 @@ describe.skipIf(unavailable)('production topology: server and workers as two pro
     const env = {
       DATABASE_URL: database.url,
       REDIS_URL: redisUrl!,
-      JOB_QUEUE_PREFIX: `topo-${randomBytes(4).toString('hex')}`,
+      JOB_QUEUE_PREFIX: prefix,
       S3_ENDPOINT: s3.endpoint,
       S3_REGION: s3.region,
       S3_BUCKET: s3.bucket,
@@ -79,6 +81,7 @@ describe.skipIf(unavailable)('production topology: server and workers as two pro
 
   afterAll(async () => {
     for (const p of [server, workers]) if (p && p.child.exitCode === null) p.child.kill('SIGKILL');
+    await removeRedisKeys(redisUrl!, `bull:${prefix}-`);
     await database?.drop();
     await s3?.close();
   });
@@ -127,3 +130,18 @@ describe.skipIf(unavailable)('production topology: server and workers as two pro
     expect(await server.exited).toBe(0);
   });
 });
+
+/** Removes this test's own BullMQ keys (by prefix) from the shared Redis; nothing else is touched. */
+async function removeRedisKeys(url: string, keyPrefix: string): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 500);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}

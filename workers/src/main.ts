@@ -7,7 +7,7 @@ import { createHandlers } from './registry.js';
 const log = (level: string, msg: string) => console.log(`${new Date().toISOString()} ${level.padEnd(5)} [workers] ${msg}`);
 try {
   const config = loadWorkersConfig();
-  const core = await openCore(config, log);
+  const core = await openCore(config, log, { shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS });
   await core.jobs.start(createHandlers({ db: core.db, store: core.store, log: (m) => log('info', m) }));
   const n = await reconcileJobs(core.db, core.jobs);
   log('info', `workers ready (${core.jobs.driver}); re-enqueued ${n} unfinished job(s)`);

@@ -50,7 +50,7 @@ describe('visibleTeamIds', () => {
   it('is everything for admins and the union of relations for others', () => {
     expect(visibleTeamIds(who(['admin']))).toBeNull();
     expect(visibleTeamIds(who(['agent'], { memberOfTeamIds: [TEAM_A] }))).toEqual([]);
-    expect(visibleTeamIds(who(['supervisor', 'trainer'], { supervisesTeamIds: [TEAM_A], trainsTeamIds: [TEAM_B] })).slice().sort()).toEqual([TEAM_A, TEAM_B]);
+    expect([...(visibleTeamIds(who(['supervisor', 'trainer'], { supervisesTeamIds: [TEAM_A], trainsTeamIds: [TEAM_B] })) ?? [])].sort()).toEqual([TEAM_A, TEAM_B]);
     expect(visibleTeamIds(who(['qa'], { supervisesTeamIds: [TEAM_A] }))).toEqual([]);
   });
 });

@@ -19,6 +19,8 @@ export interface DatabaseOptions {
   /** PGlite data directory; `memory://` keeps it in memory (tests). */
   pgliteDir?: string;
   poolSize?: number;
+  /** told about connection errors of idle PostgreSQL clients (they are replaced automatically) */
+  onIdleError?: (err: Error) => void;
 }
 
 /**
@@ -27,14 +29,16 @@ export interface DatabaseOptions {
  * a second process gets a clear error instead of a corrupted data directory.
  */
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
-  if (opts.url) return openPostgres(opts.url, opts.poolSize ?? 10);
+  if (opts.url) return openPostgres(opts.url, opts.poolSize ?? 10, opts.onIdleError ?? (() => {}));
   return openPglite(opts.pgliteDir ?? 'memory://');
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<Database> {
+async function openPostgres(url: string, poolSize: number, onIdleError: (err: Error) => void): Promise<Database> {
   const { default: pg } = await import('pg');
-  // int8 (bigint) as string, as PGlite does, so identity ids look the same on both drivers.
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client's error (server restart, failover, a terminated backend) must not crash the
+  // process: the pool drops that client and the next query opens a fresh connection.
+  pool.on('error', (err) => onIdleError(err));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   try {
     await sql`select 1`.execute(db);

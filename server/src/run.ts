@@ -7,6 +7,8 @@ import {
   openCore,
   reconcileJobs,
   seedDemoOrganisation,
+  startSchedule,
+  APP_SCHEDULE,
   type CoreRuntime,
   type DemoLogin,
   type JobDeps,
@@ -56,10 +58,12 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
     } else if (config.ADMIN_PASSWORD && (await bootstrapAdmin(core.db, config.ADMIN_USERNAME, config.ADMIN_PASSWORD))) {
       log('info', `created the first admin "${config.ADMIN_USERNAME}"`);
     }
+    let stopSchedule = () => {};
     if (opts.jobHandlers) {
       await core.jobs.start(opts.jobHandlers({ db: core.db, store: core.store, log: (m: string) => log('info', m) }));
       const n = await reconcileJobs(core.db, core.jobs);
       if (n) log('info', `re-enqueued ${n} unfinished job(s)`);
+      stopSchedule = startSchedule(core.jobs, APP_SCHEDULE, (m) => log('warn', m));
     }
     const app = createApp({ core, config, log: (m) => log('error', m), ...(opts.loginThrottle ? { loginThrottle: opts.loginThrottle } : {}) });
     server = await new Promise<Server>((resolve, reject) => {
@@ -77,6 +81,7 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
       demo,
       close: async () => {
         // Stop taking requests, let in-flight ones finish, then drain jobs and close the DB.
+        stopSchedule();
         await new Promise<void>((resolve) => {
           listening.close(() => resolve());
           listening.closeIdleConnections();

@@ -29,7 +29,7 @@ export async function findOrStartPostgres(): Promise<PostgresServer | { unavaila
   }
   const bin = await findPgBin();
   if (!bin) return { unavailable: 'no PostgreSQL answered on 127.0.0.1:5432 and no initdb/pg_ctl binaries were found' };
-  return startPrivate(bin);
+  return startPrivatePostgres(bin);
 }
 
 async function canConnect(url: string): Promise<boolean> {
@@ -45,7 +45,7 @@ async function canConnect(url: string): Promise<boolean> {
   }
 }
 
-async function findPgBin(): Promise<string | null> {
+export async function findPgBin(): Promise<string | null> {
   const root = '/usr/lib/postgresql';
   if (existsSync(root)) {
     const versions = (await readdir(root)).sort((a, b) => Number(b) - Number(a));
@@ -54,23 +54,25 @@ async function findPgBin(): Promise<string | null> {
   return null;
 }
 
-async function startPrivate(bin: string): Promise<PostgresServer> {
+/** A throwaway PostgreSQL of our own (fsync off: test data only) on a random port. */
+export async function startPrivatePostgres(bin: string): Promise<PostgresServer> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'duet-pg-'));
   const port = await freePort();
-  // initdb refuses to run as root; run the server as the postgres system user then.
-  const asRoot = process.getuid?.() === 0;
-  const wrap = (cmd: string, args: string[]) => (asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] as const : [cmd, args] as const);
-  if (asRoot) {
-    const { stdout } = await run('id', ['-u', 'postgres']);
-    const { stdout: gid } = await run('id', ['-g', 'postgres']);
-    await chown(dir, Number(stdout.trim()), Number(gid.trim()));
+  // initdb refuses to run as root: then run initdb and the server as the postgres system user
+  // (spawned with uid/gid directly, so signals reach the server itself).
+  let ids: { uid?: number; gid?: number } = {};
+  if (process.getuid?.() === 0) {
+    const uid = Number((await run('id', ['-u', 'postgres'])).stdout.trim());
+    const gid = Number((await run('id', ['-g', 'postgres'])).stdout.trim());
+    await chown(dir, uid, gid);
+    ids = { uid, gid };
   }
-  const [c1, a1] = wrap(path.join(bin, 'initdb'), ['-D', path.join(dir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8']);
-  await run(c1, [...a1]);
-  const [c2, a2] = wrap(path.join(bin, 'postgres'), [
-    '-D', path.join(dir, 'data'), '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off',
-  ]);
-  const child = spawn(c2, [...a2], { stdio: 'ignore', detached: false });
+  await run(path.join(bin, 'initdb'), ['-D', path.join(dir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8'], ids);
+  const child = spawn(
+    path.join(bin, 'postgres'),
+    ['-D', path.join(dir, 'data'), '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
+    { stdio: 'ignore', ...ids },
+  );
   const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
   const deadline = Date.now() + 30_000;
   while (!(await portOpen(port)) || !(await canConnect(adminUrl))) {

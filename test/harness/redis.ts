@@ -18,6 +18,11 @@ export async function findOrStartRedis(): Promise<RedisServer | { unavailable: s
     const u = new URL(url);
     if (await ping(u.hostname, Number(u.port || 6379))) return { url, origin: 'found', stop: async () => {} };
   }
+  return startPrivateRedis();
+}
+
+/** A private redis-server on a random port, persisting nothing; or why it cannot start. */
+export async function startPrivateRedis(): Promise<RedisServer | { unavailable: string }> {
   let bin: string;
   try {
     bin = execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim();

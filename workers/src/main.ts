@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { ConfigError, openCore, reconcileJobs } from '@duet/core';
+import { APP_SCHEDULE, ConfigError, openCore, reconcileJobs, startSchedule } from '@duet/core';
 import { loadWorkersConfig } from './config.js';
 import { createHandlers } from './registry.js';
 
@@ -10,6 +10,7 @@ try {
   const core = await openCore(config, log, { shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS });
   await core.jobs.start(createHandlers({ db: core.db, store: core.store, log: (m) => log('info', m) }));
   const n = await reconcileJobs(core.db, core.jobs);
+  const stopSchedule = startSchedule(core.jobs, APP_SCHEDULE, (m) => log('warn', m));
   log('info', `workers ready (${core.jobs.driver}); re-enqueued ${n} unfinished job(s)`);
   // A process without an HTTP port proves liveness by touching a file the healthcheck reads.
   if (config.HEARTBEAT_FILE) {
@@ -26,6 +27,7 @@ try {
       log('error', 'shutdown timed out; exiting with jobs still running (they will be retried)');
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_MS);
+    stopSchedule();
     await core.close();
     clearTimeout(timer);
     process.exit(0);

@@ -20,3 +20,4 @@ export * from './org/teams.js';
 export * from './seed/demo.js';
 export * from './runtime.js';
 export * from './auth/tokens.js';
+export * from './process/lifecycle.js';

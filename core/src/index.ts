@@ -21,3 +21,4 @@ export * from './seed/demo.js';
 export * from './runtime.js';
 export * from './auth/tokens.js';
 export * from './process/lifecycle.js';
+export * from './interactions/ingest.js';

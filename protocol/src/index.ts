@@ -8,3 +8,4 @@ export * from './errors.js';
 export * from './auth.js';
 export * from './health.js';
 export * from './audit.js';
+export * from './ingest.js';

@@ -15,7 +15,10 @@ import {
   type AppJobHandlers,
   type LoginThrottle,
 } from '@duet/core';
+import { Server as SocketServer } from 'socket.io';
+import { INGEST_LIMITS } from '@duet/protocol';
 import { createApp } from './app.js';
+import { registerIngest } from './ingest/namespace.js';
 import { loadServerConfig, type ServerConfig } from './config.js';
 
 export interface RunServerOptions {
@@ -70,6 +73,15 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
       const s = app.listen(config.PORT, config.HOST, () => resolve(s));
       s.once('error', reject);
     });
+    // Recorders run inside other web applications (CRM, softphone) and authenticate with a
+    // recorder token, not a cookie, so any origin may connect. Messages a bit over the chunk limit
+    // still arrive and get an error ack naming the limit; far larger ones close the connection.
+    const io = new SocketServer(server, {
+      serveClient: false,
+      maxHttpBufferSize: INGEST_LIMITS.maxChunkBytes * 2,
+      cors: { origin: true, credentials: false },
+    });
+    registerIngest(io, core.db, (m) => log('error', m));
     const { port } = server.address() as AddressInfo;
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
     const url = config.PUBLIC_URL ?? `http://${host}:${port}`;
@@ -82,6 +94,7 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
       close: async () => {
         // Stop taking requests, let in-flight ones finish, then drain jobs and close the DB.
         stopSchedule();
+        io.disconnectSockets(true);
         await new Promise<void>((resolve) => {
           listening.close(() => resolve());
           listening.closeIdleConnections();

@@ -15,8 +15,10 @@ export interface TestServer extends RunningServer {
  * Starts a real Duet server (embedded drivers by default, or PostgreSQL) on a random port with
  * its own data directory, the demo organisation seeded and the job handlers running.
  */
-export async function startTestServer(opts: { database?: 'pglite' | 'postgres'; env?: Record<string, string> } = {}): Promise<TestServer> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'duet-test-'));
+export async function startTestServer(
+  opts: { database?: 'pglite' | 'postgres'; env?: Record<string, string>; dataDir?: string; keepData?: boolean } = {},
+): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'duet-test-')));
   let dropDb = async () => {};
   const env: Record<string, string> = { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'true', ...opts.env };
   if (opts.database === 'postgres') {
@@ -32,7 +34,7 @@ export async function startTestServer(opts: { database?: 'pglite' | 'postgres'; 
     stop: async () => {
       await running.close();
       await dropDb();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!opts.keepData) await rm(dataDir, { recursive: true, force: true });
     },
   });
 }

@@ -107,6 +107,50 @@ export interface JobRunsTable {
   finished_at: NullableTimestamp;
 }
 
+export type InteractionStatus = 'recording' | 'ended' | 'finalizing' | 'ready' | 'failed';
+
+export interface InteractionsTable {
+  /** made by the recorder (UUID v4) */
+  id: string;
+  agent_id: string;
+  /** the agent's team when recording started: authorization scopes by it */
+  team_id: string | null;
+  call_id: string | null;
+  direction: 'inbound' | 'outbound' | null;
+  status: InteractionStatus;
+  end_reason: 'ended' | 'idle-timeout' | null;
+  /** server time of the timeline's zero */
+  started_at: Timestamp;
+  ended_at: NullableTimestamp;
+  /** agent clock minus server clock, measured at connect */
+  clock_offset_ms: Generated<number>;
+  audio_channels: number | null;
+  last_data_at: DefaultTimestamp;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface InteractionChunksTable {
+  interaction_id: string;
+  stream: string;
+  seq: number;
+  /** capture start/end on the interaction timeline (ms since its start) */
+  start_ms: number;
+  end_ms: number;
+  event_count: number | null;
+  bytes: number;
+  sha256: string;
+  payload: Buffer;
+  received_at: DefaultTimestamp;
+}
+
+export interface InteractionMarkersTable {
+  interaction_id: string;
+  kind: 'pause' | 'resume';
+  at_ms: number;
+  reason: string | null;
+}
+
 export interface DB {
   users: UsersTable;
   user_roles: UserRolesTable;
@@ -118,6 +162,9 @@ export interface DB {
   recorder_tokens: RecorderTokensTable;
   audit_log: AuditLogTable;
   job_runs: JobRunsTable;
+  interactions: InteractionsTable;
+  interaction_chunks: InteractionChunksTable;
+  interaction_markers: InteractionMarkersTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely/migration';
 import * as foundation from './20261123T110000_foundation.js';
+import * as ingest from './20261123T120000_ingest.js';
 
 /**
  * Every migration, by timestamped name. A static list (not a directory scan) so the set is
@@ -7,4 +8,5 @@ import * as foundation from './20261123T110000_foundation.js';
  */
 export const migrations: Record<string, Migration> = {
   '20261123T110000_foundation': foundation,
+  '20261123T120000_ingest': ingest,
 };

@@ -1,0 +1,172 @@
+import { createHash } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import { INGEST_LIMITS, type ChunkMeta, type EndInteraction, type Marker, type OpenInteraction, type SeqRanges } from '@duet/protocol';
+import type { DB } from '../db/schema.js';
+import { DuetError } from '../errors.js';
+
+/**
+ * A refusal the recorder can act on: `code` is stable, the message says what to fix. Ingest
+ * never reveals whether an interaction of another agent exists: that is "unknown_interaction".
+ */
+export class IngestError extends DuetError {
+  constructor(
+    code: 'unknown_interaction' | 'interaction_closed' | 'chunk_conflict' | 'limit_exceeded' | 'invalid_payload',
+    message: string,
+    readonly limit?: keyof typeof INGEST_LIMITS,
+  ) {
+    super(code === 'limit_exceeded' ? 429 : code === 'unknown_interaction' ? 404 : code === 'invalid_payload' ? 400 : 409, code, message);
+  }
+}
+
+/** Who is sending, as the ingest connection established it. */
+export interface IngestSource {
+  agentId: string;
+  /** agent clock minus server clock, ms (measured by the connection's clock exchange) */
+  clockOffsetMs: number;
+}
+
+/**
+ * Opens (or re-opens after a reload or reconnect) an interaction made by the recorder. Idempotent
+ * for the same agent; another agent's id is "unknown", never "taken".
+ */
+export async function openInteraction(db: Kysely<DB>, src: IngestSource, msg: OpenInteraction): Promise<{ created: boolean }> {
+  return db.transaction().execute(async (trx) => {
+    // Serialise opens per agent so the open-interaction limit cannot be raced past.
+    await sql`select pg_advisory_xact_lock(hashtext(${src.agentId}))`.execute(trx);
+    const existing = await trx.selectFrom('interactions').select(['agent_id', 'status']).where('id', '=', msg.interactionId).executeTakeFirst();
+    if (existing) {
+      if (existing.agent_id !== src.agentId) throw unknown();
+      if (existing.status !== 'recording') throw new IngestError('interaction_closed', 'This interaction has ended; start a new one with a new id.');
+      return { created: false };
+    }
+    const open = await trx
+      .selectFrom('interactions')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('agent_id', '=', src.agentId)
+      .where('status', '=', 'recording')
+      .executeTakeFirstOrThrow();
+    if (Number(open.n) >= INGEST_LIMITS.maxOpenInteractionsPerAgent) {
+      throw new IngestError(
+        'limit_exceeded',
+        `An agent may have at most ${INGEST_LIMITS.maxOpenInteractionsPerAgent} interactions recording at once; end one first.`,
+        'maxOpenInteractionsPerAgent',
+      );
+    }
+    const team = await trx.selectFrom('team_members').select('team_id').where('user_id', '=', src.agentId).orderBy('team_id').executeTakeFirst();
+    await trx
+      .insertInto('interactions')
+      .values({
+        id: msg.interactionId,
+        agent_id: src.agentId,
+        team_id: team?.team_id ?? null,
+        call_id: msg.callId ?? null,
+        direction: msg.direction ?? null,
+        status: 'recording',
+        started_at: new Date(msg.startedAt - src.clockOffsetMs),
+        clock_offset_ms: Math.round(src.clockOffsetMs),
+        audio_channels: msg.audio?.channels ?? null,
+      })
+      .execute();
+    return { created: true };
+  });
+}
+
+const unknown = () => new IngestError('unknown_interaction', 'No such interaction for this agent: open it first with interaction:open.');
+
+async function ownInteraction(db: Kysely<DB>, src: IngestSource, interactionId: string, allowEnded: boolean) {
+  const row = await db
+    .selectFrom('interactions')
+    .select(['status', 'started_at'])
+    .where('id', '=', interactionId)
+    .where('agent_id', '=', src.agentId)
+    .executeTakeFirst();
+  if (!row) throw unknown();
+  const writable = row.status === 'recording' || (allowEnded && row.status === 'ended');
+  if (!writable) throw new IngestError('interaction_closed', 'This interaction is being finalized or is finished; it takes no more data.');
+  return row;
+}
+
+/** Agent epoch ms → ms on the interaction timeline. */
+function toTimeline(agentEpochMs: number, src: IngestSource, startedAt: Date): number {
+  return Math.round(agentEpochMs - src.clockOffsetMs - startedAt.getTime());
+}
+
+/**
+ * Stores one chunk idempotently: the row commits before the caller acks. The same
+ * (interaction, stream, seq) with the same bytes is a harmless duplicate; with different bytes
+ * it is refused, since silently keeping either copy could corrupt the recording.
+ * Late chunks (after `end`, before finalization starts) are still accepted.
+ */
+export async function storeChunk(db: Kysely<DB>, src: IngestSource, meta: ChunkMeta, payload: Uint8Array): Promise<{ duplicate: boolean }> {
+  if (payload.byteLength > INGEST_LIMITS.maxChunkBytes) {
+    throw new IngestError('limit_exceeded', `A chunk may carry at most ${INGEST_LIMITS.maxChunkBytes} bytes; send smaller chunks.`, 'maxChunkBytes');
+  }
+  const interaction = await ownInteraction(db, src, meta.interactionId, true);
+  const sha256 = createHash('sha256').update(payload).digest('hex');
+  const inserted = await db
+    .insertInto('interaction_chunks')
+    .values({
+      interaction_id: meta.interactionId,
+      stream: meta.stream,
+      seq: meta.seq,
+      start_ms: toTimeline(meta.startMs, src, interaction.started_at),
+      end_ms: toTimeline(meta.endMs, src, interaction.started_at),
+      event_count: meta.eventCount ?? null,
+      bytes: payload.byteLength,
+      sha256,
+      payload: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
+    })
+    .onConflict((oc) => oc.columns(['interaction_id', 'stream', 'seq']).doNothing())
+    .returning('seq')
+    .executeTakeFirst();
+  if (!inserted) {
+    const existing = await db
+      .selectFrom('interaction_chunks')
+      .select('sha256')
+      .where('interaction_id', '=', meta.interactionId)
+      .where('stream', '=', meta.stream)
+      .where('seq', '=', meta.seq)
+      .executeTakeFirstOrThrow();
+    if (existing.sha256 !== sha256) {
+      throw new IngestError('chunk_conflict', `Chunk ${meta.stream}#${meta.seq} was already stored with different content; a seq must never be reused.`);
+    }
+    return { duplicate: true };
+  }
+  await db.updateTable('interactions').set({ last_data_at: new Date() }).where('id', '=', meta.interactionId).execute();
+  return { duplicate: false };
+}
+
+/** The seqs the server holds for a stream, as inclusive ranges (gaps and islands in SQL). */
+export async function heldRanges(db: Kysely<DB>, src: IngestSource, interactionId: string, stream: string): Promise<SeqRanges> {
+  const owned = await db.selectFrom('interactions').select('id').where('id', '=', interactionId).where('agent_id', '=', src.agentId).executeTakeFirst();
+  if (!owned) throw unknown();
+  const rows = await sql<{ lo: number; hi: number }>`
+    select min(seq)::int as lo, max(seq)::int as hi
+    from (select seq, seq - row_number() over (order by seq) as grp
+          from interaction_chunks where interaction_id = ${interactionId} and stream = ${stream}) t
+    group by grp order by lo`.execute(db);
+  return rows.rows.map((r) => [r.lo, r.hi]);
+}
+
+/** A PCI pause or resume on the timeline; idempotent. */
+export async function addMarker(db: Kysely<DB>, src: IngestSource, marker: Marker): Promise<void> {
+  const interaction = await ownInteraction(db, src, marker.interactionId, false);
+  await db
+    .insertInto('interaction_markers')
+    .values({ interaction_id: marker.interactionId, kind: marker.kind, at_ms: toTimeline(marker.at, src, interaction.started_at), reason: marker.reason ?? null })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+/** Ends recording. Idempotent: ending an ended interaction is fine. Finalization picks it up from `ended`. */
+export async function endInteraction(db: Kysely<DB>, src: IngestSource, msg: EndInteraction): Promise<void> {
+  const row = await db.selectFrom('interactions').select(['status', 'started_at']).where('id', '=', msg.interactionId).where('agent_id', '=', src.agentId).executeTakeFirst();
+  if (!row) throw unknown();
+  if (row.status !== 'recording') return;
+  await db
+    .updateTable('interactions')
+    .set({ status: 'ended', end_reason: 'ended', ended_at: new Date(msg.at - src.clockOffsetMs), updated_at: new Date() })
+    .where('id', '=', msg.interactionId)
+    .where('status', '=', 'recording')
+    .execute();
+}

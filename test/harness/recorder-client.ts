@@ -1,0 +1,32 @@
+import { io, type Socket } from 'socket.io-client';
+import { INGEST_NAMESPACE, INGEST_PROTOCOL_VERSION, IngestEvent, type IngestAck } from '@duet/protocol';
+
+/**
+ * A Node stand-in for the browser recorder's transport: connects to `/ingest` with a recorder
+ * token and answers the server's clock exchange with its own (optionally skewed) clock.
+ */
+export async function connectRecorder(
+  url: string,
+  token: string,
+  opts: { clockSkewMs?: number; protocolVersion?: number; tabId?: string } = {},
+): Promise<Socket> {
+  const socket = io(url + INGEST_NAMESPACE, {
+    auth: { token, protocolVersion: opts.protocolVersion ?? INGEST_PROTOCOL_VERSION, ...(opts.tabId ? { tabId: opts.tabId } : {}) },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
+  socket.on(IngestEvent.clock, (_msg: unknown, ack: (r: { agentTime: number }) => void) => ack({ agentTime: Date.now() + (opts.clockSkewMs ?? 0) }));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', (err) => {
+      socket.close();
+      reject(err);
+    });
+  });
+  return socket;
+}
+
+export function send(socket: Socket, event: string, ...args: unknown[]): Promise<IngestAck> {
+  return socket.timeout(10_000).emitWithAck(event, ...args) as Promise<IngestAck>;
+}

@@ -8,7 +8,7 @@ import {
   reconcileJobs,
   seedDemoOrganisation,
   startSchedule,
-  APP_SCHEDULE,
+  appSchedule,
   type CoreRuntime,
   type DemoLogin,
   type JobDeps,
@@ -66,7 +66,7 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
       await core.jobs.start(opts.jobHandlers({ db: core.db, store: core.store, log: (m: string) => log('info', m) }));
       const n = await reconcileJobs(core.db, core.jobs);
       if (n) log('info', `re-enqueued ${n} unfinished job(s)`);
-      stopSchedule = startSchedule(core.jobs, APP_SCHEDULE, (m) => log('warn', m));
+      stopSchedule = startSchedule(core.jobs, appSchedule(config), (m) => log('warn', m));
     }
     const app = createApp({ core, config, log: (m) => log('error', m), ...(opts.loginThrottle ? { loginThrottle: opts.loginThrottle } : {}) });
     server = await new Promise<Server>((resolve, reject) => {

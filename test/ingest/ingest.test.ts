@@ -172,6 +172,39 @@ describe('ingest: recorder handshake, chunks, acks, limits', () => {
   });
 });
 
+describe('ingest: interactions left open', () => {
+  it('are ended by the idle-timeout job, keeping what arrived; active ones stay open', async () => {
+    const server = await startTestServer();
+    try {
+      const s = await connectRecorder(server.url, await tokenFor(server, 'alex'));
+      const [idle, active] = [randomUUID(), randomUUID()];
+      for (const id of [idle, active]) {
+        await send(s, IngestEvent.open, { interactionId: id, startedAt: Date.now() });
+        await send(s, IngestEvent.chunk, meta(id, 'audio', 0), Buffer.from('data'));
+      }
+      s.close();
+      const lastData = new Date(Date.now() - 11 * 60_000);
+      await server.core.db.updateTable('interactions').set({ last_data_at: lastData }).where('id', '=', idle).execute();
+      await server.core.jobs.enqueue('close-idle-interactions', { idleMinutes: 10 }, { jobId: `test-idle-${idle}` });
+      const deadline = Date.now() + 10_000;
+      let state = '';
+      while (state !== 'done' && Date.now() < deadline) {
+        state = (await server.core.db.selectFrom('job_runs').select('state').where('job_id', '=', `test-idle-${idle}`).executeTakeFirst())?.state ?? '';
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(state).toBe('done');
+      const rows = await server.core.db.selectFrom('interactions').select(['id', 'status', 'end_reason', 'ended_at']).where('id', 'in', [idle, active]).execute();
+      const byId = Object.fromEntries(rows.map((r) => [r.id, r]));
+      expect(byId[idle]).toMatchObject({ status: 'ended', end_reason: 'idle-timeout', ended_at: lastData });
+      expect(byId[active]).toMatchObject({ status: 'recording', end_reason: null });
+      const kept = await server.core.db.selectFrom('interaction_chunks').select('seq').where('interaction_id', '=', idle).execute();
+      expect(kept).toHaveLength(1);
+    } finally {
+      await server.stop();
+    }
+  }, 60_000);
+});
+
 describe('ingest durability across a server restart', () => {
   it('acks a chunk resent after the restart without duplicating it', async () => {
     const first = await startTestServer({ keepData: true });

@@ -1,5 +1,6 @@
 import type { JobHandlers, JobPayloads } from '@duet/core';
 import type { WorkerDeps } from './deps.js';
+import { closeIdleInteractionsJob } from './jobs/close-idle-interactions.js';
 import { purgeExpiredSessions } from './jobs/purge-expired-sessions.js';
 
 /**
@@ -10,5 +11,6 @@ import { purgeExpiredSessions } from './jobs/purge-expired-sessions.js';
 export function createHandlers(deps: WorkerDeps): JobHandlers<JobPayloads> {
   return {
     'purge-expired-sessions': purgeExpiredSessions(deps),
+    'close-idle-interactions': closeIdleInteractionsJob(deps),
   };
 }

@@ -30,6 +30,7 @@ export const coreConfigShape = {
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   S3_FORCE_PATH_STYLE: envBool.optional(),
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
+  INGEST_IDLE_MINUTES: z.coerce.number().int().min(1, 'must be at least 1').max(24 * 60).default(10),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 };
 

@@ -170,3 +170,19 @@ export async function endInteraction(db: Kysely<DB>, src: IngestSource, msg: End
     .where('status', '=', 'recording')
     .execute();
 }
+
+/**
+ * Ends interactions that have sent nothing for `idleMs` without an `end` (a closed laptop, a
+ * crashed tab): what arrived is kept and finalized like any ended interaction, marked as ended by
+ * timeout rather than by the recorder.
+ */
+export async function closeIdleInteractions(db: Kysely<DB>, idleMs: number, now = new Date()): Promise<number> {
+  const rows = await db
+    .updateTable('interactions')
+    .set((eb) => ({ status: 'ended', end_reason: 'idle-timeout', ended_at: eb.ref('last_data_at'), updated_at: now }))
+    .where('status', '=', 'recording')
+    .where('last_data_at', '<', new Date(now.getTime() - idleMs))
+    .returning('id')
+    .execute();
+  return rows.length;
+}

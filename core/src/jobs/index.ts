@@ -45,4 +45,4 @@ export {
   type JobQueue,
 } from './queue.js';
 export { reconcileJobs, type ReconcileRequest, type ReconcileSource } from './reconciler.js';
-export { APP_SCHEDULE, startSchedule, type ScheduledJob } from './schedule.js';
+export { appSchedule, startSchedule, type ScheduledJob } from './schedule.js';

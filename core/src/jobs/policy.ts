@@ -18,6 +18,7 @@ export type JobPolicies<M> = { [K in keyof M]: JobPolicy };
 export const JOB_POLICY: { [K in JobType]: JobPolicy } = {
   // Housekeeping: cheap, idempotent, and the next run catches up anyway, so few quick retries.
   'purge-expired-sessions': { attempts: 3, backoffMs: 30_000, concurrency: 1, timeoutMs: 5 * 60_000 },
+  'close-idle-interactions': { attempts: 3, backoffMs: 5_000, concurrency: 1, timeoutMs: 60_000 },
 };
 
 /** Delay before the attempt after `failedAttempt` (1-based), the same formula BullMQ uses. */

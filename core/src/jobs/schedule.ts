@@ -8,7 +8,12 @@ export interface ScheduledJob<M, K extends keyof M & string = keyof M & string> 
 }
 
 /** Recurring maintenance of the application: what runs on its own, and how often. */
-export const APP_SCHEDULE: ScheduledJob<JobPayloads>[] = [{ type: 'purge-expired-sessions', payload: {}, everyMs: 3_600_000 }];
+export function appSchedule(config: { INGEST_IDLE_MINUTES: number }): ScheduledJob<JobPayloads>[] {
+  return [
+    { type: 'purge-expired-sessions', payload: {}, everyMs: 3_600_000 },
+    { type: 'close-idle-interactions', payload: { idleMinutes: config.INGEST_IDLE_MINUTES }, everyMs: 60_000 },
+  ];
+}
 
 /**
  * Enqueues each scheduled job once per period. The job id is the period's number, so every

@@ -9,6 +9,8 @@
 export interface JobPayloads {
   /** Deletes expired sessions (`olderThanMinutes` past their expiry, default 0) and login attempts older than 24 h. */
   'purge-expired-sessions': { olderThanMinutes?: number };
+  /** Ends interactions that sent nothing for `idleMinutes` without an `end` (a closed laptop, a crashed tab). */
+  'close-idle-interactions': { idleMinutes: number };
 }
 
 export type JobType = keyof JobPayloads;

@@ -22,3 +22,4 @@ export * from './runtime.js';
 export * from './auth/tokens.js';
 export * from './process/lifecycle.js';
 export * from './interactions/ingest.js';
+export * from './interactions/queries.js';

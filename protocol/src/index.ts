@@ -9,3 +9,4 @@ export * from './auth.js';
 export * from './health.js';
 export * from './audit.js';
 export * from './ingest.js';
+export * from './interactions.js';

@@ -11,6 +11,7 @@ import { errorHandler, notFoundApi } from './http/errors.js';
 import { adminRouter } from './routes/admin.js';
 import { authRouter } from './routes/auth.js';
 import { healthRouter } from './routes/health.js';
+import { interactionsRouter } from './routes/interactions.js';
 import { objectsRouter } from './routes/objects.js';
 
 export interface AppOptions {
@@ -66,6 +67,7 @@ export function createApp({ core, config, log, loginThrottle }: AppOptions): Exp
   api.use(healthRouter(core));
   api.use(authRouter({ db: core.db, policy, cookieSecure, ...(loginThrottle ? { throttle: loginThrottle } : {}) }));
   api.use(adminRouter(core.db, core.jobs));
+  api.use(interactionsRouter(core.db));
   if (core.store.driver === 'filesystem') api.use(objectsRouter({ store: core.store, secret: core.secret }));
   api.use(notFoundApi);
   app.use('/api', api);

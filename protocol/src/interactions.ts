@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+export const InteractionStatus = z.enum(['recording', 'ended', 'finalizing', 'ready', 'failed']);
+export type InteractionStatus = z.infer<typeof InteractionStatus>;
+
+export const InteractionSummary = z.object({
+  id: z.uuid(),
+  agentId: z.uuid(),
+  agentName: z.string(),
+  teamId: z.uuid().nullable(),
+  teamName: z.string().nullable(),
+  callId: z.string().nullable(),
+  direction: z.enum(['inbound', 'outbound']).nullable(),
+  status: InteractionStatus,
+  endReason: z.enum(['ended', 'idle-timeout']).nullable(),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  /** from start to end; null while recording */
+  durationMs: z.number().int().nullable(),
+});
+export type InteractionSummary = z.infer<typeof InteractionSummary>;
+
+/** Filters of the interaction library; every one optional, combined with AND. */
+export const InteractionListQuery = z.object({
+  agentId: z.uuid().optional(),
+  teamId: z.uuid().optional(),
+  status: InteractionStatus.optional(),
+  /** ISO date-times: started at or after `from`, before `to` */
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  minDurationMs: z.coerce.number().int().min(0).optional(),
+  maxDurationMs: z.coerce.number().int().min(0).optional(),
+  callId: z.string().max(128).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** opaque: the `nextCursor` of the previous page */
+  cursor: z.string().max(200).optional(),
+});
+export type InteractionListQuery = z.infer<typeof InteractionListQuery>;
+
+export const InteractionList = z.object({
+  interactions: z.array(InteractionSummary),
+  /** pass as `cursor` for the next page; null on the last page */
+  nextCursor: z.string().nullable(),
+});
+export type InteractionList = z.infer<typeof InteractionList>;

@@ -1,0 +1,30 @@
+import { Router } from 'express';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { InteractionListQuery } from '@duet/protocol';
+import { audit, getInteraction, listInteractions, type DB } from '@duet/core';
+import { requireAuth } from '../http/auth-context.js';
+import { parseInput } from '../http/errors.js';
+import { clientIp } from './auth.js';
+
+const IdParam = z.object({ id: z.uuid('must be a UUID') });
+
+/** The interaction library and detail; every answer is scoped by the authorization module. */
+export function interactionsRouter(db: Kysely<DB>): Router {
+  const router = Router();
+
+  router.get('/interactions', async (req, res) => {
+    const auth = requireAuth(req);
+    res.json(await listInteractions(db, auth.principal, parseInput(InteractionListQuery, req.query, 'query')));
+  });
+
+  router.get('/interactions/:id', async (req, res) => {
+    const auth = requireAuth(req);
+    const { id } = parseInput(IdParam, req.params, 'path');
+    const interaction = await getInteraction(db, auth.principal, id);
+    await audit(db, { actorId: auth.principal.userId, ip: clientIp(req), action: 'interaction.view', targetType: 'interaction', targetId: id });
+    res.json(interaction);
+  });
+
+  return router;
+}

@@ -10,3 +10,4 @@ export * from './health.js';
 export * from './audit.js';
 export * from './ingest.js';
 export * from './interactions.js';
+export * from './manifest.js';

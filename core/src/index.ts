@@ -23,3 +23,4 @@ export * from './auth/tokens.js';
 export * from './process/lifecycle.js';
 export * from './interactions/ingest.js';
 export * from './interactions/queries.js';
+export * from './interactions/timeline.js';

@@ -24,3 +24,4 @@ export * from './process/lifecycle.js';
 export * from './interactions/ingest.js';
 export * from './interactions/queries.js';
 export * from './interactions/timeline.js';
+export * from './interactions/finalize-requests.js';

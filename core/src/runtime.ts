@@ -16,6 +16,8 @@ import { createObjectStore, type ObjectStore } from './storage/index.js';
 export interface JobDeps {
   db: Kysely<DB>;
   store: ObjectStore;
+  /** for follow-up work a job requests (e.g. finalizing interactions it closed) */
+  jobs: AppJobQueue;
   log: (msg: string) => void;
 }
 

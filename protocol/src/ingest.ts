@@ -63,6 +63,12 @@ export const INGEST_LIMITS = {
   maxOpenInteractionsPerAgent: 3,
 } as const;
 
+/**
+ * A chunk's metadata; its payload follows as a binary argument:
+ * - `audio`: the bytes MediaRecorder produced, as they are (only the first chunk of a recorder
+ *   stream carries the WebM header; a new MediaRecorder after a restart starts with a header again);
+ * - `screen:*`: a UTF-8 JSON array of the rrweb events captured in [startMs, endMs].
+ */
 export const ChunkMeta = z
   .object({
     interactionId: InteractionId,

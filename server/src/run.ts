@@ -7,6 +7,7 @@ import {
   openCore,
   reconcileJobs,
   seedDemoOrganisation,
+  unfinishedFinalizations,
   startSchedule,
   appSchedule,
   type CoreRuntime,
@@ -63,8 +64,8 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
     }
     let stopSchedule = () => {};
     if (opts.jobHandlers) {
-      await core.jobs.start(opts.jobHandlers({ db: core.db, store: core.store, log: (m: string) => log('info', m) }));
-      const n = await reconcileJobs(core.db, core.jobs);
+      await core.jobs.start(opts.jobHandlers({ db: core.db, store: core.store, jobs: core.jobs, log: (m: string) => log('info', m) }));
+      const n = await reconcileJobs(core.db, core.jobs, [unfinishedFinalizations]);
       if (n) log('info', `re-enqueued ${n} unfinished job(s)`);
       stopSchedule = startSchedule(core.jobs, appSchedule(config), (m) => log('warn', m));
     }
@@ -81,7 +82,7 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
       maxHttpBufferSize: INGEST_LIMITS.maxChunkBytes * 2,
       cors: { origin: true, credentials: false },
     });
-    registerIngest(io, core.db, (m) => log('error', m));
+    registerIngest(io, core.db, core.jobs, (m) => log('error', m));
     const { port } = server.address() as AddressInfo;
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
     const url = config.PUBLIC_URL ?? `http://${host}:${port}`;

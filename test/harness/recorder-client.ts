@@ -30,3 +30,12 @@ export async function connectRecorder(
 export function send(socket: Socket, event: string, ...args: unknown[]): Promise<IngestAck> {
   return socket.timeout(10_000).emitWithAck(event, ...args) as Promise<IngestAck>;
 }
+
+/** Sends like a well-behaved recorder: when the server says a rate limit was hit, waits and retries. */
+export async function sendReliably(socket: Socket, event: string, ...args: unknown[]): Promise<IngestAck> {
+  for (;;) {
+    const ack = await send(socket, event, ...args);
+    if (ack.ok || ack.limit !== 'chunksPerSecond') return ack;
+    await new Promise((r) => setTimeout(r, ack.retryAfterMs ?? 100));
+  }
+}

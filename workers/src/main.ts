@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { appSchedule, openCore, reconcileJobs, runProcess, startSchedule } from '@duet/core';
+import { appSchedule, openCore, reconcileJobs, runProcess, startSchedule, unfinishedFinalizations } from '@duet/core';
 import { loadWorkersConfig } from './config.js';
 import { createHandlers } from './registry.js';
 
@@ -9,8 +9,8 @@ const log = (level: string, msg: string) => console.log(`${new Date().toISOStrin
 await runProcess('workers', async () => {
   const config = loadWorkersConfig();
   const core = await openCore(config, log, { shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS });
-  await core.jobs.start(createHandlers({ db: core.db, store: core.store, log: (m) => log('info', m) }));
-  const n = await reconcileJobs(core.db, core.jobs);
+  await core.jobs.start(createHandlers({ db: core.db, store: core.store, jobs: core.jobs, log: (m) => log('info', m) }));
+  const n = await reconcileJobs(core.db, core.jobs, [unfinishedFinalizations]);
   const stopSchedule = startSchedule(core.jobs, appSchedule(config), (m) => log('warn', m));
   log('info', `workers ready (${core.jobs.driver}); re-enqueued ${n} unfinished job(s)`);
   // A process without an HTTP port proves liveness by touching a file the healthcheck reads.

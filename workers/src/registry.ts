@@ -1,6 +1,7 @@
 import type { JobHandlers, JobPayloads } from '@duet/core';
 import type { WorkerDeps } from './deps.js';
 import { closeIdleInteractionsJob } from './jobs/close-idle-interactions.js';
+import { finalizeInteractionJob } from './jobs/finalize-interaction.js';
 import { purgeExpiredSessions } from './jobs/purge-expired-sessions.js';
 
 /**
@@ -12,5 +13,6 @@ export function createHandlers(deps: WorkerDeps): JobHandlers<JobPayloads> {
   return {
     'purge-expired-sessions': purgeExpiredSessions(deps),
     'close-idle-interactions': closeIdleInteractionsJob(deps),
+    'finalize-interaction': finalizeInteractionJob(deps),
   };
 }

@@ -125,6 +125,13 @@ export interface InteractionsTable {
   /** agent clock minus server clock, measured at connect */
   clock_offset_ms: Generated<number>;
   audio_channels: number | null;
+  /** set by finalization: the timeline's length */
+  timeline_ms: number | null;
+  /** where the manifest is: a store name and a key, never a path or URL */
+  manifest_store: string | null;
+  manifest_key: string | null;
+  /** why finalization failed for good, shown to people */
+  finalize_error: string | null;
   last_data_at: DefaultTimestamp;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;

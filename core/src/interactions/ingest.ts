@@ -158,17 +158,21 @@ export async function addMarker(db: Kysely<DB>, src: IngestSource, marker: Marke
     .execute();
 }
 
-/** Ends recording. Idempotent: ending an ended interaction is fine. Finalization picks it up from `ended`. */
-export async function endInteraction(db: Kysely<DB>, src: IngestSource, msg: EndInteraction): Promise<void> {
+/**
+ * Ends recording. Idempotent: ending an ended interaction is fine. Returns whether finalization
+ * is (still) due, so the caller can request it in the same transaction.
+ */
+export async function endInteraction(db: Kysely<DB>, src: IngestSource, msg: EndInteraction): Promise<{ finalize: boolean }> {
   const row = await db.selectFrom('interactions').select(['status', 'started_at']).where('id', '=', msg.interactionId).where('agent_id', '=', src.agentId).executeTakeFirst();
   if (!row) throw unknown();
-  if (row.status !== 'recording') return;
+  if (row.status !== 'recording') return { finalize: row.status === 'ended' };
   await db
     .updateTable('interactions')
     .set({ status: 'ended', end_reason: 'ended', ended_at: new Date(msg.at - src.clockOffsetMs), updated_at: new Date() })
     .where('id', '=', msg.interactionId)
     .where('status', '=', 'recording')
     .execute();
+  return { finalize: true };
 }
 
 /**
@@ -176,7 +180,7 @@ export async function endInteraction(db: Kysely<DB>, src: IngestSource, msg: End
  * crashed tab): what arrived is kept and finalized like any ended interaction, marked as ended by
  * timeout rather than by the recorder.
  */
-export async function closeIdleInteractions(db: Kysely<DB>, idleMs: number, now = new Date()): Promise<number> {
+export async function closeIdleInteractions(db: Kysely<DB>, idleMs: number, now = new Date()): Promise<string[]> {
   const rows = await db
     .updateTable('interactions')
     .set((eb) => ({ status: 'ended', end_reason: 'idle-timeout', ended_at: eb.ref('last_data_at'), updated_at: now }))
@@ -184,5 +188,5 @@ export async function closeIdleInteractions(db: Kysely<DB>, idleMs: number, now 
     .where('last_data_at', '<', new Date(now.getTime() - idleMs))
     .returning('id')
     .execute();
-  return rows.length;
+  return rows.map((r) => r.id);
 }

@@ -19,6 +19,9 @@ export const JOB_POLICY: { [K in JobType]: JobPolicy } = {
   // Housekeeping: cheap, idempotent, and the next run catches up anyway, so few quick retries.
   'purge-expired-sessions': { attempts: 3, backoffMs: 30_000, concurrency: 1, timeoutMs: 5 * 60_000 },
   'close-idle-interactions': { attempts: 3, backoffMs: 5_000, concurrency: 1, timeoutMs: 60_000 },
+  // Media work: CPU-bound ffmpeg remuxes, so two at a time on a 2-core worker; generous timeout
+  // for multi-hour calls; retried because failures are mostly transient (store, DB, a killed worker).
+  'finalize-interaction': { attempts: 5, backoffMs: 10_000, concurrency: 2, timeoutMs: 15 * 60_000 },
 };
 
 /** Delay before the attempt after `failedAttempt` (1-based), the same formula BullMQ uses. */

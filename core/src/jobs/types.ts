@@ -11,6 +11,8 @@ export interface JobPayloads {
   'purge-expired-sessions': { olderThanMinutes?: number };
   /** Ends interactions that sent nothing for `idleMinutes` without an `end` (a closed laptop, a crashed tab). */
   'close-idle-interactions': { idleMinutes: number };
+  /** Turns an ended interaction's chunks into replayable media and its manifest. */
+  'finalize-interaction': { interactionId: string };
 }
 
 export type JobType = keyof JobPayloads;

@@ -13,7 +13,19 @@ import {
   OpenInteraction,
   type IngestAck,
 } from '@duet/protocol';
-import { addMarker, endInteraction, heldRanges, IngestError, openInteraction, storeChunk, verifyRecorderToken, type DB, type IngestSource } from '@duet/core';
+import {
+  addMarker,
+  endInteraction,
+  finalizeJobId,
+  heldRanges,
+  IngestError,
+  openInteraction,
+  storeChunk,
+  verifyRecorderToken,
+  type AppJobQueue,
+  type DB,
+  type IngestSource,
+} from '@duet/core';
 import { measureClockOffset } from './clock.js';
 import { TokenBucket } from './rate-limit.js';
 
@@ -42,7 +54,7 @@ function refusal(err: unknown, log: (m: string) => void): IngestAck {
  * The `/ingest` namespace: recorders authenticate with a recorder token in the handshake, then
  * open interactions and send chunks. Every message is validated; every answer is an ack.
  */
-export function registerIngest(io: Server, db: Kysely<DB>, log: (msg: string) => void): void {
+export function registerIngest(io: Server, db: Kysely<DB>, jobs: AppJobQueue, log: (msg: string) => void): void {
   const nsp = io.of(INGEST_NAMESPACE);
 
   nsp.use(async (socket, next) => {
@@ -107,7 +119,11 @@ export function registerIngest(io: Server, db: Kysely<DB>, log: (msg: string) =>
     }));
 
     socket.on(IngestEvent.end, handle(EndInteraction, 'interaction:end', async (msg, src) => {
-      await endInteraction(db, src, msg);
+      // The end and the finalization request commit together: an ended interaction always has its job.
+      await jobs.transaction(async (trx) => {
+        const { finalize } = await endInteraction(trx, src, msg);
+        if (finalize) await jobs.enqueue('finalize-interaction', { interactionId: msg.interactionId }, { jobId: finalizeJobId(msg.interactionId) }, trx);
+      });
       return { ok: true };
     }));
   });

@@ -19,6 +19,10 @@ const UP = [
   ended_at timestamptz,
   clock_offset_ms integer NOT NULL DEFAULT 0,
   audio_channels smallint,
+  timeline_ms integer,
+  manifest_store text,
+  manifest_key text,
+  finalize_error text,
   last_data_at timestamptz NOT NULL DEFAULT now(),
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now()

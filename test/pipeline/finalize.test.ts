@@ -1,0 +1,218 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readdir, readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { brotliDecompressSync } from 'node:zlib';
+import type { Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IngestEvent, Manifest } from '@duet/protocol';
+import { createRecorderToken } from '../../core/src/index.js';
+import { startTestServer, type TestServer } from '../harness/app.js';
+import { connectRecorder, sendReliably } from '../harness/recorder-client.js';
+import { loadRecordedSession, type RecordedSession } from '../fixtures/recorded.js';
+
+const run = promisify(execFile);
+
+/** Splits the recorded rrweb events into 1-second screen chunks, as a recorder would send them. */
+function screenChunks(events: { timestamp: number }[], start: number) {
+  const chunks: { seq: number; startMs: number; endMs: number; events: unknown[] }[] = [];
+  for (const e of events) {
+    const seq = Math.max(0, Math.floor((e.timestamp - start) / 1000));
+    let c = chunks.find((x) => x.seq === seq);
+    if (!c) chunks.push((c = { seq, startMs: start + seq * 1000, endMs: start + seq * 1000 + 1000, events: [] }));
+    c.events.push(e);
+  }
+  // Renumber densely: seqs are consecutive per stream.
+  return chunks.sort((a, b) => a.seq - b.seq).map((c, i) => ({ ...c, seq: i }));
+}
+
+interface SendPlan {
+  order: 'in-order' | 'shuffled-with-duplicates';
+}
+
+/** Sends the whole recorded session as one interaction; returns its id once it is ready. */
+async function sendSession(server: TestServer, socket: Socket, rec: RecordedSession, plan: SendPlan): Promise<string> {
+  const id = randomUUID();
+  const s = rec.session;
+  const start = s.startEpochMs;
+  expect(await sendReliably(socket, IngestEvent.open, { interactionId: id, startedAt: start, audio: { channels: 2, mimeType: s.audio.mimeType } })).toMatchObject({ ok: true });
+  const messages: (() => Promise<unknown>)[] = [];
+  for (const c of rec.audioChunks) messages.push(() => sendReliably(socket, IngestEvent.chunk, { interactionId: id, stream: 'audio', seq: c.seq, startMs: c.startMs, endMs: c.endMs }, c.data));
+  for (const c of screenChunks(rec.events as { timestamp: number }[], start)) {
+    messages.push(() => sendReliably(socket, IngestEvent.chunk, { interactionId: id, stream: 'screen:crm', seq: c.seq, startMs: c.startMs, endMs: c.endMs, eventCount: c.events.length }, Buffer.from(JSON.stringify(c.events))));
+  }
+  messages.push(() => sendReliably(socket, IngestEvent.marker, { interactionId: id, kind: 'pause', at: start + s.pause.startMs, reason: 'sensitive-field' }));
+  messages.push(() => sendReliably(socket, IngestEvent.marker, { interactionId: id, kind: 'resume', at: start + s.pause.endMs }));
+  let ordered = messages;
+  if (plan.order === 'shuffled-with-duplicates') {
+    // A deterministic shuffle, and every third message sent twice: retries after lost acks.
+    ordered = messages.map((m, i) => ({ m, k: (i * 7919) % 101 })).sort((a, b) => a.k - b.k).map((x) => x.m);
+    ordered = ordered.flatMap((m, i) => (i % 3 === 0 ? [m, m] : [m]));
+  }
+  for (const m of ordered) expect(await m()).toMatchObject({ ok: true });
+  expect(await sendReliably(socket, IngestEvent.end, { interactionId: id, at: start + s.durationMs })).toEqual({ ok: true });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const row = await server.core.db.selectFrom('interactions').select(['status', 'finalize_error']).where('id', '=', id).executeTakeFirstOrThrow();
+    if (row.status === 'ready') return id;
+    if (row.status === 'failed') throw new Error(`finalization failed: ${row.finalize_error}`);
+    if (Date.now() > deadline) {
+      const job = await server.core.db.selectFrom('job_runs').selectAll().where('job_id', 'like', `finalize-interaction:${id}`).executeTakeFirst();
+      throw new Error(`not finalized in time (status ${row.status}; job ${JSON.stringify(job)})`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function manifestOf(server: TestServer, id: string): Promise<Manifest> {
+  const row = await server.core.db.selectFrom('interactions').select(['manifest_key']).where('id', '=', id).executeTakeFirstOrThrow();
+  const got = await server.core.store.get(row.manifest_key!);
+  const chunks: Buffer[] = [];
+  for await (const c of got.body) chunks.push(c as Buffer);
+  return Manifest.parse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+}
+
+async function objectBytes(server: TestServer, key: string): Promise<Buffer> {
+  const got = await server.core.store.get(key);
+  const chunks: Buffer[] = [];
+  for await (const c of got.body) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Speech intervals of one channel, by ffmpeg's silencedetect. */
+async function speechOf(file: string, channel: 0 | 1, durationMs: number): Promise<{ startMs: number; endMs: number }[]> {
+  const { stderr } = await run('ffmpeg', ['-hide_banner', '-nostdin', '-i', file, '-af', `pan=mono|c0=c${channel},silencedetect=n=-45dB:d=0.25`, '-f', 'null', '-']);
+  const silences: { startMs: number; endMs: number }[] = [];
+  let open: number | null = null;
+  for (const line of stderr.split('\n')) {
+    const s = /silence_start: ([\d.]+)/.exec(line);
+    const e = /silence_end: ([\d.]+)/.exec(line);
+    if (s) open = Math.round(Number(s[1]) * 1000);
+    if (e && open !== null) {
+      silences.push({ startMs: open, endMs: Math.round(Number(e[1]) * 1000) });
+      open = null;
+    }
+  }
+  if (open !== null) silences.push({ startMs: open, endMs: durationMs });
+  const speech: { startMs: number; endMs: number }[] = [];
+  let t = 0;
+  for (const s of silences) {
+    if (s.startMs > t) speech.push({ startMs: t, endMs: s.startMs });
+    t = s.endMs;
+  }
+  if (t < durationMs - 50) speech.push({ startMs: t, endMs: durationMs });
+  return speech;
+}
+
+describe('pipeline: recorded session → ingest → finalize → manifest and media', () => {
+  let server: TestServer;
+  let rec: RecordedSession;
+  let socket: Socket;
+  let first: string;
+  let second: string;
+  let work: string;
+
+  beforeAll(async () => {
+    rec = await loadRecordedSession();
+    server = await startTestServer();
+    const alex = await server.core.db.selectFrom('users').select('id').where('username', '=', 'alex').executeTakeFirstOrThrow();
+    socket = await connectRecorder(server.url, (await createRecorderToken(server.core.db, alex.id, 'pipeline', { id: null })).token);
+    first = await sendSession(server, socket, rec, { order: 'in-order' });
+    second = await sendSession(server, socket, rec, { order: 'shuffled-with-duplicates' });
+    work = await mkdtemp(path.join(os.tmpdir(), 'duet-pipeline-'));
+  }, 120_000);
+  afterAll(async () => {
+    socket?.close();
+    await server?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('produces a manifest whose checksums match every artifact, and removes the raw chunks', async () => {
+    const manifest = await manifestOf(server, first);
+    expect(manifest.timelineMs).toBeGreaterThanOrEqual(rec.session.durationMs - 50);
+    const artifacts = [manifest.audio, manifest.peaks, ...manifest.screens.flatMap((s) => s.segments)].filter((a) => a !== null);
+    expect(artifacts.length).toBeGreaterThan(3);
+    for (const a of artifacts) {
+      const bytes = await objectBytes(server, a!.key);
+      expect(bytes.byteLength).toBe(a!.bytes);
+      expect((await import('node:crypto')).createHash('sha256').update(bytes).digest('hex')).toBe(a!.sha256);
+    }
+    const left = await server.core.db.selectFrom('interaction_chunks').select('seq').where('interaction_id', '=', first).execute();
+    expect(left).toEqual([]);
+    expect(manifest.pauses).toHaveLength(1);
+    expect(Math.abs(manifest.pauses[0]!.startMs - rec.session.pause.startMs)).toBeLessThan(50);
+  });
+
+  it('gives byte-identical artifacts whatever the order and duplication of delivery', async () => {
+    const a = await manifestOf(server, first);
+    const b = await manifestOf(server, second);
+    const sums = (m: Manifest) => ({ audio: m.audio?.sha256, peaks: m.peaks?.sha256, screens: m.screens.map((s) => s.segments.map((x) => x.sha256)) });
+    expect(sums(b)).toEqual(sums(a));
+    expect(b.metrics).toEqual(a.metrics);
+  });
+
+  it('makes audio whose timeline equals the interaction’s, with speech where it was spoken and silence over the pause', async () => {
+    const manifest = await manifestOf(server, first);
+    const audio = manifest.audio!;
+    expect(audio).toMatchObject({ codec: 'opus', channels: 2, channelRoles: ['agent', 'customer'] });
+    expect(Math.abs(audio.durationMs - manifest.timelineMs)).toBeLessThanOrEqual(50);
+    const file = path.join(work, `audio.${audio.container}`);
+    await writeFile(file, await objectBytes(server, audio.key));
+    const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file]);
+    expect(Math.abs(Number(stdout) * 1000 - manifest.timelineMs)).toBeLessThanOrEqual(50);
+    for (const [channel, phrases] of [[0, rec.session.speech.agent], [1, rec.session.speech.customer]] as const) {
+      const speech = await speechOf(file, channel, audio.durationMs);
+      for (const p of phrases.filter((x) => !x.inPause)) {
+        const hit = speech.find((s) => s.startMs < p.endMs && s.endMs > p.startMs);
+        expect(hit, `${p.id} heard`).toBeDefined();
+        expect(Math.abs(hit!.startMs - p.startMs), `${p.id} starts where spoken`).toBeLessThan(150);
+      }
+      const inPause = speech.filter((s) => s.startMs < rec.session.pause.endMs - 100 && s.endMs > rec.session.pause.startMs + 100);
+      expect(inPause, 'silence over the PCI pause').toEqual([]);
+    }
+  });
+
+  it('reports talk metrics close to how the call was laid out', async () => {
+    const m = (await manifestOf(server, first)).metrics!;
+    expect(m.customer).not.toBeNull();
+    expect(m.deadAir.count).toBeGreaterThanOrEqual(1);
+    expect(m.overtalk.count).toBeGreaterThanOrEqual(1);
+    expect(Math.abs(m.overtalk.totalMs - 1000)).toBeLessThan(400);
+    expect(m.agent.talkMs).toBeGreaterThan(m.customer!.talkMs);
+  });
+
+  it('makes screen segments that reassemble to exactly the events sent, seekable by time', async () => {
+    const manifest = await manifestOf(server, first);
+    expect(manifest.screens).toHaveLength(1);
+    const screen = manifest.screens[0]!;
+    const replayed: unknown[] = [];
+    for (const seg of screen.segments) replayed.push(...(JSON.parse(brotliDecompressSync(await objectBytes(server, seg.key)).toString('utf8')) as unknown[]));
+    // The fixture's events start with Meta + FullSnapshot and hold none inside the pause.
+    expect(replayed).toEqual(rec.events);
+    expect(screen.segments.map((s) => s.index)).toEqual(screen.segments.map((_, i) => i));
+    expect(screen.facts.pages.map((p) => p.url)).toEqual(['http://crm.example.test/', 'http://crm.example.test/payment.html']);
+  });
+
+  it('keeps the card number out of every stored byte', async () => {
+    const digits = rec.session.cardNumber.replace(/\D/g, '');
+    // The card's digits in order, with at most two separators between them (spaces, dashes, markup).
+    const card = new RegExp(digits.split('').join('[^0-9]{0,2}'));
+    const root = path.join(server.dataDir, 'objects');
+    const files: string[] = [];
+    const walk = async (d: string) => {
+      for (const e of await readdir(d, { withFileTypes: true })) {
+        if (e.isDirectory()) await walk(path.join(d, e.name));
+        else files.push(path.join(d, e.name));
+      }
+    };
+    await walk(root);
+    expect(files.length).toBeGreaterThan(5);
+    for (const f of files) {
+      let text = (await readFile(f)).toString('latin1');
+      if (f.endsWith('.br')) text = brotliDecompressSync(await readFile(f)).toString('utf8');
+      expect(card.test(text), f).toBe(false);
+    }
+  });
+});

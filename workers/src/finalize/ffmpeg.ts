@@ -1,0 +1,73 @@
+import { spawn } from 'node:child_process';
+
+/** The binaries: Debian's by default, or the ones FFMPEG_PATH / FFPROBE_PATH name. */
+export const FFMPEG = process.env.FFMPEG_PATH ?? 'ffmpeg';
+export const FFPROBE = process.env.FFPROBE_PATH ?? 'ffprobe';
+
+/** A failed ffmpeg/ffprobe run, keeping the command line and the end of stderr for the job log. */
+export class FfmpegError extends Error {
+  constructor(
+    readonly command: string,
+    readonly code: number | null,
+    readonly stderr: string,
+  ) {
+    super(`${command.split(' ')[0]} failed (exit ${code}): ${stderr.trim().split('\n').slice(-5).join(' | ')}\ncommand: ${command}`);
+    this.name = 'FfmpegError';
+  }
+}
+
+const STDERR_KEEP = 64 * 1024;
+
+/**
+ * The one runner: spawns a binary with an argument array (never a shell), keeps the last 64 KB of
+ * stderr, hands stdout chunks to `onStdout` when given (streaming, no buffering of decoded audio),
+ * and kills the process when `signal` aborts.
+ */
+export function runMedia(
+  bin: string,
+  args: readonly string[],
+  opts: { cwd?: string; signal?: AbortSignal; onStdout?: (chunk: Buffer) => void } = {},
+): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (opts.onStdout ? opts.onStdout(d) : (stdout += d.toString())));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.length > STDERR_KEEP * 2) stderr = stderr.slice(-STDERR_KEEP);
+    });
+    const abort = () => child.kill('SIGKILL');
+    opts.signal?.addEventListener('abort', abort, { once: true });
+    child.on('error', (err) => reject(new FfmpegError(`${bin} ${args.join(' ')}`, null, err.message)));
+    child.on('close', (code) => {
+      opts.signal?.removeEventListener('abort', abort);
+      if (opts.signal?.aborted) return reject(opts.signal.reason ?? new Error('aborted'));
+      if (code === 0) resolve({ stdout, stderr: stderr.slice(-STDERR_KEEP) });
+      else reject(new FfmpegError(`${bin} ${args.join(' ')}`, code, stderr.slice(-STDERR_KEEP)));
+    });
+  });
+}
+
+export interface ProbeResult {
+  durationMs: number;
+  formatName: string;
+  codec: string;
+  channels: number;
+  sampleRate: number;
+}
+
+/** ffprobe of a local file's first audio stream; throws when there is none. */
+export async function probeAudio(file: string, signal?: AbortSignal): Promise<ProbeResult> {
+  const { stdout } = await runMedia(FFPROBE, ['-v', 'error', '-protocol_whitelist', 'file', '-print_format', 'json', '-show_format', '-show_streams', file], signal ? { signal } : {});
+  const info = JSON.parse(stdout) as { format?: { duration?: string; format_name?: string }; streams?: { codec_type?: string; codec_name?: string; channels?: number; sample_rate?: string }[] };
+  const audio = info.streams?.find((s) => s.codec_type === 'audio');
+  if (!audio) throw new Error(`${file} has no audio stream`);
+  return {
+    durationMs: Math.round(Number(info.format?.duration ?? 'NaN') * 1000),
+    formatName: info.format?.format_name ?? '',
+    codec: audio.codec_name ?? '',
+    channels: audio.channels ?? 0,
+    sampleRate: Number(audio.sample_rate ?? 0),
+  };
+}

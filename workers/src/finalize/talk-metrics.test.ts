@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { speechFromSilencedetect, talkMetrics } from './talk-metrics.js';
+
+const iv = (startMs: number, endMs: number) => ({ startMs, endMs });
+
+describe('speechFromSilencedetect', () => {
+  it('turns silences into speech over the duration', () => {
+    const stderr = [
+      '[silencedetect @ 0x1] silence_start: 0',
+      '[silencedetect @ 0x1] silence_end: 0.5 | silence_duration: 0.5',
+      '[silencedetect @ 0x1] silence_start: 3.02',
+      '[silencedetect @ 0x1] silence_end: 5.887 | silence_duration: 2.867',
+      '[silencedetect @ 0x1] silence_start: 8.1',
+    ].join('\n');
+    expect(speechFromSilencedetect(stderr, 10_000)).toEqual([iv(500, 3020), iv(5887, 8100)]);
+    expect(speechFromSilencedetect('', 4000)).toEqual([iv(0, 4000)]);
+  });
+});
+
+describe('talkMetrics', () => {
+  it('measures talk, overtalk, dead air and monologues', () => {
+    const agent = [iv(0, 3000), iv(3500, 6000), iv(12_000, 15_000)];
+    const customer = [iv(6500, 9000), iv(14_000, 16_000)];
+    const m = talkMetrics(agent, customer, 20_000);
+    expect(m.agent).toMatchObject({ talkMs: 8500, longestMonologueMs: 6000 });
+    expect(m.customer).toMatchObject({ talkMs: 4500, longestMonologueMs: 2500 });
+    expect(m.overtalk).toEqual({ count: 1, totalMs: 1000 });
+    // Both silent 9–12 s (3 s) and 16–20 s (4 s); 6–6.5 s is too short to count.
+    expect(m.deadAir).toEqual({ count: 2, totalMs: 7000, thresholdMs: 2000 });
+  });
+
+  it('does not count a PCI pause as dead air, and works for mono calls', () => {
+    const m = talkMetrics([iv(0, 2000), iv(8000, 10_000)], null, 10_000, { pauses: [iv(2000, 8000)] });
+    expect(m.deadAir.count).toBe(0);
+    expect(m.customer).toBeNull();
+    expect(m.overtalk).toEqual({ count: 0, totalMs: 0 });
+  });
+
+  it('ends a monologue when the other party speaks in between', () => {
+    const m = talkMetrics([iv(0, 2000), iv(2500, 4000)], [iv(2100, 2400)], 5000);
+    expect(m.agent.longestMonologueMs).toBe(2000);
+  });
+});

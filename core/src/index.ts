@@ -25,3 +25,4 @@ export * from './interactions/ingest.js';
 export * from './interactions/queries.js';
 export * from './interactions/timeline.js';
 export * from './interactions/finalize-requests.js';
+export * from './interactions/media.js';

@@ -67,7 +67,7 @@ export function createApp({ core, config, log, loginThrottle }: AppOptions): Exp
   api.use(healthRouter(core));
   api.use(authRouter({ db: core.db, policy, cookieSecure, ...(loginThrottle ? { throttle: loginThrottle } : {}) }));
   api.use(adminRouter(core.db, core.jobs));
-  api.use(interactionsRouter(core.db));
+  api.use(interactionsRouter(core.db, core.store));
   if (core.store.driver === 'filesystem') api.use(objectsRouter({ store: core.store, secret: core.secret }));
   api.use(notFoundApi);
   app.use('/api', api);

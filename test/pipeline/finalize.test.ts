@@ -9,7 +9,7 @@ import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IngestEvent, Manifest } from '@duet/protocol';
 import { createRecorderToken } from '../../core/src/index.js';
-import { startTestServer, type TestServer } from '../harness/app.js';
+import { ApiClient, startTestServer, type TestServer } from '../harness/app.js';
 import { connectRecorder, sendReliably } from '../harness/recorder-client.js';
 import { loadRecordedSession, type RecordedSession } from '../fixtures/recorded.js';
 
@@ -214,5 +214,44 @@ describe('pipeline: recorded session → ingest → finalize → manifest and me
       if (f.endsWith('.br')) text = brotliDecompressSync(await readFile(f)).toString('utf8');
       expect(card.test(text), f).toBe(false);
     }
+  });
+
+  it('serves media only to those who may see it, through short-lived signed URLs with Range, and audits plays', async () => {
+    const alex = new ApiClient(server.url);
+    await alex.login('alex');
+    const media = await alex.get(`/api/interactions/${first}/media`);
+    expect(media.status).toBe(200);
+    const manifest = Manifest.parse(media.body.manifest);
+    const audioUrl: string = media.body.urls[manifest.audio!.key];
+    expect(audioUrl).toMatch(/^\/api\/objects\/.+\?.*exp=\d+.*sig=/);
+    const ranged = await fetch(server.url + audioUrl, { headers: { range: 'bytes=0-99' } });
+    expect(ranged.status).toBe(206);
+    expect(Buffer.from(await ranged.arrayBuffer()).subarray(0, 4).toString('latin1')).toBe('OggS');
+    const tampered = await fetch(server.url + audioUrl.replace(/sig=[^&]+/, 'sig=forged'));
+    expect(tampered.status).toBe(403);
+    const download = await alex.get(`/api/interactions/${first}/download`);
+    expect(download.status).toBe(200);
+    expect((await fetch(server.url + download.body.url)).headers.get('content-disposition')).toMatch(/attachment; filename="interaction-/);
+
+    const casey = new ApiClient(server.url);
+    await casey.login('casey');
+    expect((await casey.get(`/api/interactions/${first}/media`)).status).toBe(404);
+    expect((await casey.get(`/api/interactions/${first}/download`)).status).toBe(404);
+    const sofia = new ApiClient(server.url);
+    await sofia.login('sofia');
+    expect((await sofia.get(`/api/interactions/${first}/media`)).status).toBe(200);
+
+    const audits = await server.core.db.selectFrom('audit_log').select(['action', 'target_id']).where('action', 'like', 'media.%').execute();
+    expect(audits.filter((a) => a.target_id === first).map((a) => a.action).sort()).toEqual(['media.download', 'media.play', 'media.play']);
+  });
+
+  it('says media is still processing, with progress, before finalization is done', async () => {
+    const id = randomUUID();
+    await sendReliably(socket, IngestEvent.open, { interactionId: id, startedAt: Date.now() });
+    const alex = new ApiClient(server.url);
+    await alex.login('alex');
+    const r = await alex.get(`/api/interactions/${id}/media`);
+    expect(r.status).toBe(409);
+    expect(r.body).toMatchObject({ error: 'media_processing', message: expect.stringMatching(/still being recorded/) });
   });
 });

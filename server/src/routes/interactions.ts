@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { InteractionListQuery } from '@duet/protocol';
-import { audit, getInteraction, listInteractions, type DB } from '@duet/core';
+import { audioDownloadFor, audit, getInteraction, listInteractions, mediaFor, type DB, type ObjectStore } from '@duet/core';
 import { requireAuth } from '../http/auth-context.js';
 import { parseInput } from '../http/errors.js';
 import { clientIp } from './auth.js';
@@ -10,7 +10,7 @@ import { clientIp } from './auth.js';
 const IdParam = z.object({ id: z.uuid('must be a UUID') });
 
 /** The interaction library and detail; every answer is scoped by the authorization module. */
-export function interactionsRouter(db: Kysely<DB>): Router {
+export function interactionsRouter(db: Kysely<DB>, store: ObjectStore): Router {
   const router = Router();
 
   router.get('/interactions', async (req, res) => {
@@ -24,6 +24,23 @@ export function interactionsRouter(db: Kysely<DB>): Router {
     const interaction = await getInteraction(db, auth.principal, id);
     await audit(db, { actorId: auth.principal.userId, ip: clientIp(req), action: 'interaction.view', targetType: 'interaction', targetId: id });
     res.json(interaction);
+  });
+
+  // Every play and download is audited: who, which interaction, from where.
+  router.get('/interactions/:id/media', async (req, res) => {
+    const auth = requireAuth(req);
+    const { id } = parseInput(IdParam, req.params, 'path');
+    const media = await mediaFor(db, store, auth.principal, id);
+    await audit(db, { actorId: auth.principal.userId, ip: clientIp(req), action: 'media.play', targetType: 'interaction', targetId: id });
+    res.json(media);
+  });
+
+  router.get('/interactions/:id/download', async (req, res) => {
+    const auth = requireAuth(req);
+    const { id } = parseInput(IdParam, req.params, 'path');
+    const link = await audioDownloadFor(db, store, auth.principal, id);
+    await audit(db, { actorId: auth.principal.userId, ip: clientIp(req), action: 'media.download', targetType: 'interaction', targetId: id });
+    res.json(link);
   });
 
   return router;

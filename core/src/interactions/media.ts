@@ -1,0 +1,66 @@
+import type { Kysely } from 'kysely';
+import { Manifest } from '@duet/protocol';
+import { mayAccessInteraction, type Principal } from '../auth/authorization.js';
+import type { DB } from '../db/schema.js';
+import { DuetError, NotFound } from '../errors.js';
+import type { ObjectStore } from '../storage/object-store.js';
+
+/** Media links live long enough to start playing and seek around, not to be passed around. */
+export const MEDIA_URL_SECONDS = 10 * 60;
+
+export class MediaNotReady extends DuetError {
+  constructor(
+    status: string,
+    readonly progress: number | null,
+    reason: string | null,
+  ) {
+    super(
+      409,
+      status === 'failed' ? 'media_failed' : 'media_processing',
+      status === 'failed'
+        ? `Processing this interaction failed: ${reason ?? 'unknown error'}. An admin can retry it.`
+        : status === 'recording'
+          ? 'This interaction is still being recorded; media is ready shortly after it ends.'
+          : `This interaction's media is still being processed${progress !== null ? ` (${Math.round(progress * 100)}%)` : ''}; try again in a few seconds.`,
+    );
+  }
+}
+
+async function readJson(store: ObjectStore, key: string): Promise<unknown> {
+  const got = await store.get(key);
+  const parts: Buffer[] = [];
+  for await (const c of got.body) parts.push(c as Buffer);
+  return JSON.parse(Buffer.concat(parts).toString('utf8'));
+}
+
+/**
+ * The manifest of an interaction `p` may view, with a short-lived signed URL for every artifact.
+ * Anything `p` may not view is "not found"; media not ready yet says why and how far along it is.
+ */
+export async function mediaFor(db: Kysely<DB>, store: ObjectStore, p: Principal, interactionId: string) {
+  const row = await db
+    .selectFrom('interactions')
+    .select(['agent_id', 'team_id', 'status', 'manifest_key', 'finalize_error'])
+    .where('id', '=', interactionId)
+    .executeTakeFirst();
+  if (!row || !mayAccessInteraction(p, { agentId: row.agent_id, teamId: row.team_id, curated: false }, 'view')) throw new NotFound('Interaction');
+  if (row.status !== 'ready' || !row.manifest_key) {
+    const job = await db.selectFrom('job_runs').select('progress').where('job_id', '=', `finalize-interaction:${interactionId}`).executeTakeFirst();
+    throw new MediaNotReady(row.status, job?.progress ?? null, row.finalize_error);
+  }
+  const manifest = Manifest.parse(await readJson(store, row.manifest_key));
+  const sign = (key: string, contentType: string) => store.signedReadUrl(key, { expiresInSeconds: MEDIA_URL_SECONDS, contentType });
+  const urls: Record<string, string> = {};
+  if (manifest.audio) urls[manifest.audio.key] = await sign(manifest.audio.key, 'audio/ogg');
+  if (manifest.peaks) urls[manifest.peaks.key] = await sign(manifest.peaks.key, 'application/octet-stream');
+  for (const s of manifest.screens) for (const seg of s.segments) urls[seg.key] = await sign(seg.key, 'application/octet-stream');
+  return { manifest, urls, expiresInSeconds: MEDIA_URL_SECONDS };
+}
+
+/** A download link for the call audio, named for the person saving it. */
+export async function audioDownloadFor(db: Kysely<DB>, store: ObjectStore, p: Principal, interactionId: string) {
+  const { manifest } = await mediaFor(db, store, p, interactionId);
+  if (!manifest.audio) throw new NotFound('Audio of this interaction');
+  const url = await store.signedReadUrl(manifest.audio.key, { expiresInSeconds: MEDIA_URL_SECONDS, contentType: 'audio/ogg', downloadName: `interaction-${interactionId}.ogg` });
+  return { url, expiresInSeconds: MEDIA_URL_SECONDS };
+}

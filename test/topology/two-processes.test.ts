@@ -1,13 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ApiClient } from '../harness/app.js';
 import { freePort } from '../harness/ports.js';
+import { removeRedisKeys, startProcess, waitFor, type Proc } from '../harness/processes.js';
 import { createTestDatabase } from '../harness/postgres.js';
 import { startS3, type S3TestServer } from '../harness/s3.js';
 
@@ -15,31 +14,6 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const pgUrl = inject('postgresAdminUrl');
 const redisUrl = inject('redisUrl');
 const unavailable = !pgUrl || !redisUrl ? 'needs PostgreSQL and Redis (see the harness warning)' : null;
-
-interface Proc {
-  child: ChildProcess;
-  output: string[];
-  exited: Promise<number | null>;
-}
-
-function startProcess(entry: string, env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, [path.join(root, entry)], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: string[] = [];
-  child.stdout!.on('data', (d) => output.push(String(d)));
-  child.stderr!.on('data', (d) => output.push(String(d)));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output, exited };
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, procs: Proc[], timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${procs.map((p) => p.output.join('')).join('\n---\n')}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /**
  * The production topology of docker-compose.yml, run by hand: the server and the workers as two
@@ -130,18 +104,3 @@ describe.skipIf(unavailable)('production topology: server and workers as two pro
     expect(await server.exited).toBe(0);
   });
 });
-
-/** Removes this test's own BullMQ keys (by prefix) from the shared Redis; nothing else is touched. */
-async function removeRedisKeys(url: string, keyPrefix: string): Promise<void> {
-  const redis = new Redis(url);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 500);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}

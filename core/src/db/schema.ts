@@ -147,7 +147,8 @@ export interface InteractionChunksTable {
   event_count: number | null;
   bytes: number;
   sha256: string;
-  payload: Buffer;
+  /** a Buffer from pg, a plain Uint8Array from PGlite */
+  payload: Uint8Array;
   received_at: DefaultTimestamp;
 }
 

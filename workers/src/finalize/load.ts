@@ -40,7 +40,7 @@ export async function loadFinalizeInput(db: Kysely<DB>, interactionId: string): 
     for (const c of chunks) {
       const list = streams.get(c.stream) ?? [];
       // PGlite returns bytea as a plain Uint8Array, pg as a Buffer: normalise to Buffer.
-      const payload = Buffer.isBuffer(c.payload) ? c.payload : Buffer.from(c.payload.buffer, c.payload.byteOffset, c.payload.byteLength);
+      const payload = Buffer.from(c.payload.buffer, c.payload.byteOffset, c.payload.byteLength);
       list.push({ seq: c.seq, startMs: c.start_ms, endMs: c.end_ms, payload });
       streams.set(c.stream, list);
     }

@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import type { Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { IngestEvent, Manifest, type IngestAck } from '@duet/protocol';
+import { ApiClient } from '../harness/app.js';
+import { freePort } from '../harness/ports.js';
+import { createTestDatabase } from '../harness/postgres.js';
+import { productionEnv, removeRedisKeys, ROOT, startProcess, waitFor, type Proc } from '../harness/processes.js';
+import { connectRecorder, sendReliably } from '../harness/recorder-client.js';
+import { startS3, type S3TestServer } from '../harness/s3.js';
+import { loadRecordedSession, type RecordedSession } from '../fixtures/recorded.js';
+
+const pgUrl = inject('postgresAdminUrl');
+const redisUrl = inject('redisUrl');
+const unavailable = !pgUrl || !redisUrl ? 'needs PostgreSQL and Redis (see the harness warning)' : null;
+
+/**
+ * Crashes on purpose, in the production topology (server and workers as separate processes on
+ * PostgreSQL, Redis and S3): what a recorder retries is never lost or duplicated, and a worker
+ * killed in the middle of finalization leaves a job that re-runs to the same result.
+ */
+describe.skipIf(unavailable)('faults: SIGKILL of the server during ingest and of a worker during finalization', () => {
+  let s3: S3TestServer;
+  let database: { url: string; drop(): Promise<void> };
+  let env: ReturnType<typeof productionEnv> & { PORT: string; ADMIN_PASSWORD: string };
+  let url: string;
+  let server: Proc;
+  let workers: Proc | undefined;
+  let rec: RecordedSession;
+  let token: string;
+  let client: pg.Client;
+
+  const startServer = async () => {
+    server = startProcess('server/dist/main.js', env);
+    await waitFor('the server', async () => ((await fetch(`${url}/api/health`)).ok ? true : undefined), [server]);
+  };
+  const startWorkers = async () => {
+    const w = startProcess('workers/dist/main.js', env);
+    await waitFor('the workers', async () => (w.output.join('').includes('workers ready') ? true : undefined), [w]);
+    return w;
+  };
+  const chunkMeta = (id: string, c: RecordedSession['audioChunks'][number]) => ({ interactionId: id, stream: 'audio', seq: c.seq, startMs: c.startMs, endMs: c.endMs });
+
+  beforeAll(async () => {
+    for (const built of ['server/dist/main.js', 'workers/dist/main.js']) {
+      if (!existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run "npm run build" (npm test does)`);
+    }
+    rec = await loadRecordedSession();
+    s3 = await startS3();
+    database = await createTestDatabase(pgUrl!);
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    env = { ...productionEnv({ databaseUrl: database.url, redisUrl: redisUrl!, s3 }), PORT: String(port), ADMIN_PASSWORD: 'faults-admin-password' };
+    await startServer();
+    const admin = new ApiClient(url);
+    await admin.login('admin', 'faults-admin-password');
+    const agent = await admin.post('/api/admin/users', { username: 'kim', displayName: 'Kim Agent', password: 'a-long-enough-password', roles: ['agent'] });
+    token = (await admin.post('/api/admin/recorder-tokens', { agentId: agent.body.id, label: 'faults' })).body.token;
+    client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const p of [server, workers]) if (p && p.child.exitCode === null) p.child.kill('SIGKILL');
+    await client?.end();
+    if (env) await removeRedisKeys(redisUrl!, `bull:${env.JOB_QUEUE_PREFIX}-`);
+    await database?.drop();
+    await s3?.close();
+  });
+
+  let interactionId: string;
+
+  it('loses nothing a recorder retries when the server is killed between receiving and acking', async () => {
+    interactionId = randomUUID();
+    let socket: Socket = await connectRecorder(url, token);
+    expect(await sendReliably(socket, IngestEvent.open, { interactionId, startedAt: rec.session.startEpochMs, audio: { channels: 2, mimeType: 'audio/webm;codecs=opus' } })).toMatchObject({ ok: true });
+    const acked = new Set<number>();
+    // Fire every chunk at once and kill the server while acks are still coming back.
+    for (const c of rec.audioChunks) {
+      socket.timeout(5000).emit(IngestEvent.chunk, chunkMeta(interactionId, c), c.data, (err: Error | null, ack: IngestAck) => {
+        if (!err && ack.ok) acked.add(c.seq);
+      });
+    }
+    await waitFor('the first acks', async () => (acked.size >= 3 ? true : undefined), [server], 10_000);
+    server.child.kill('SIGKILL');
+    expect(await server.exited).toBeNull();
+    const ackedBeforeKill = acked.size;
+    expect(ackedBeforeKill).toBeLessThan(rec.audioChunks.length);
+    socket.close();
+
+    await startServer();
+    socket = await connectRecorder(url, token);
+    // The recorder's outbox still holds every chunk not acked; it resends them all.
+    const held = await sendReliably(socket, IngestEvent.held, { interactionId, stream: 'audio' });
+    expect(held.ok).toBe(true);
+    for (const c of rec.audioChunks.filter((x) => !acked.has(x.seq))) {
+      const ack = await sendReliably(socket, IngestEvent.chunk, chunkMeta(interactionId, c), c.data);
+      expect(ack).toMatchObject({ ok: true });
+    }
+    const rows = await client.query<{ seq: number; sha256: string }>('select seq, sha256 from interaction_chunks where interaction_id = $1 order by seq', [interactionId]);
+    expect(rows.rows.map((r) => r.seq)).toEqual(rec.audioChunks.map((c) => c.seq));
+    expect(rows.rows.map((r) => r.sha256)).toEqual(rec.audioChunks.map((c) => c.sha256));
+    expect(await sendReliably(socket, IngestEvent.end, { interactionId, at: rec.session.startEpochMs + rec.session.durationMs })).toEqual({ ok: true });
+    socket.close();
+  }, 90_000);
+
+  it('re-runs finalization to the same result after the worker is killed mid-job', async () => {
+    // A twin interaction with the same chunks, finalized without interruption, is the reference.
+    const twin = randomUUID();
+    const socket = await connectRecorder(url, token);
+    await sendReliably(socket, IngestEvent.open, { interactionId: twin, startedAt: rec.session.startEpochMs, audio: { channels: 2, mimeType: 'audio/webm;codecs=opus' } });
+    for (const c of rec.audioChunks) await sendReliably(socket, IngestEvent.chunk, chunkMeta(twin, c), c.data);
+    socket.close();
+
+    workers = await startWorkers();
+    const jobId = `finalize-interaction:${interactionId}`;
+    const stateAtKill = await waitFor(
+      'the finalize job to start',
+      async () => {
+        const r = await client.query<{ state: string; attempts: number }>('select state, attempts from job_runs where job_id = $1', [jobId]);
+        return r.rows[0]?.state === 'running' ? r.rows[0] : undefined;
+      },
+      [workers],
+      30_000,
+    );
+    workers.child.kill('SIGKILL');
+    await workers.exited;
+    const status = (await client.query<{ status: string }>('select status from interactions where id = $1', [interactionId])).rows[0]!.status;
+    expect({ state: stateAtKill.state, status }).toEqual({ state: 'running', status: 'finalizing' });
+
+    // A new worker: the reconciler finds the unfinished job; BullMQ returns the stalled one too.
+    workers = await startWorkers();
+    const socket2 = await connectRecorder(url, token);
+    await sendReliably(socket2, IngestEvent.end, { interactionId: twin, at: rec.session.startEpochMs + rec.session.durationMs });
+    socket2.close();
+    for (const id of [interactionId, twin]) {
+      await waitFor(
+        `interaction ${id} to be ready`,
+        async () => ((await client.query<{ status: string }>('select status from interactions where id = $1', [id])).rows[0]?.status === 'ready' ? true : undefined),
+        [workers],
+        90_000,
+      );
+    }
+    const job = (await client.query<{ state: string; attempts: number }>('select state, attempts from job_runs where job_id = $1', [jobId])).rows[0]!;
+    expect(job.state).toBe('done');
+    expect(job.attempts).toBeGreaterThanOrEqual(2);
+
+    const admin = new ApiClient(url);
+    await admin.login('admin', 'faults-admin-password');
+    const manifests = await Promise.all([interactionId, twin].map(async (id) => Manifest.parse((await admin.get(`/api/interactions/${id}/media`)).body.manifest)));
+    const sums = (m: Manifest) => ({ audio: m.audio!.sha256, peaks: m.peaks!.sha256, durationMs: m.audio!.durationMs, metrics: m.metrics });
+    expect(sums(manifests[0]!)).toEqual(sums(manifests[1]!));
+  }, 180_000);
+});

@@ -51,7 +51,15 @@ if (oldestOutput === 0 || newestSource > oldestOutput) run('npm', ['run', 'build
 
 // 3. Run.
 const { runServer } = await import(pathToFileURL(path.join(root, 'server/dist/index.js')).href);
-const { createHandlers } = await import(pathToFileURL(path.join(root, 'workers/dist/index.js')).href);
+const { createHandlers, checkMediaTools } = await import(pathToFileURL(path.join(root, 'workers/dist/index.js')).href);
+
+// The job handlers run in this process: make sure ffmpeg can do what finalization needs.
+try {
+  await checkMediaTools();
+} catch (err) {
+  console.error(err.message);
+  process.exit(1);
+}
 
 let running;
 try {

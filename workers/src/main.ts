@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { appSchedule, openCore, reconcileJobs, runProcess, startSchedule, unfinishedFinalizations } from '@duet/core';
 import { loadWorkersConfig } from './config.js';
+import { checkMediaTools } from './finalize/ffmpeg.js';
 import { createHandlers } from './registry.js';
 
 /** Production workers process: consumes BullMQ jobs with the exhaustive handler registry. */
@@ -8,6 +9,8 @@ const log = (level: string, msg: string) => console.log(`${new Date().toISOStrin
 
 await runProcess('workers', async () => {
   const config = loadWorkersConfig();
+  const tools = await checkMediaTools();
+  log('info', `media tools: ${tools.ffmpeg}; ${tools.ffprobe}`);
   const core = await openCore(config, log, { shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS });
   await core.jobs.start(createHandlers({ db: core.db, store: core.store, jobs: core.jobs, log: (m) => log('info', m) }));
   const n = await reconcileJobs(core.db, core.jobs, [unfinishedFinalizations]);

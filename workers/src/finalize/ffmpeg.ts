@@ -1,8 +1,40 @@
 import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 
-/** The binaries: Debian's by default, or the ones FFMPEG_PATH / FFPROBE_PATH name. */
-export const FFMPEG = process.env.FFMPEG_PATH ?? 'ffmpeg';
-export const FFPROBE = process.env.FFPROBE_PATH ?? 'ffprobe';
+function onPath(name: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const file = path.join(dir, name);
+    try {
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      /* not here */
+    }
+  }
+  return null;
+}
+
+/**
+ * Which binary to run: the one the environment names, else the system's (Debian's ffmpeg is the
+ * fastest here), else the static build shipped inside an npm package, so `npm start` works on a
+ * machine with only Node.
+ */
+function resolveBinary(envVar: string, name: string, npmPackage: string): string {
+  const configured = process.env[envVar];
+  if (configured) return configured;
+  const system = onPath(name);
+  if (system) return system;
+  try {
+    return (createRequire(import.meta.url)(npmPackage) as { path: string }).path;
+  } catch {
+    return name; // fails in checkMediaTools with instructions
+  }
+}
+
+export const FFMPEG = resolveBinary('FFMPEG_PATH', 'ffmpeg', '@ffmpeg-installer/ffmpeg');
+export const FFPROBE = resolveBinary('FFPROBE_PATH', 'ffprobe', '@ffprobe-installer/ffprobe');
 
 /** A failed ffmpeg/ffprobe run, keeping the command line and the end of stderr for the job log. */
 export class FfmpegError extends Error {
@@ -70,4 +102,38 @@ export async function probeAudio(file: string, signal?: AbortSignal): Promise<Pr
     channels: audio.channels ?? 0,
     sampleRate: Number(audio.sample_rate ?? 0),
   };
+}
+
+/**
+ * Checked before a process takes media jobs: ffmpeg and ffprobe run, and have what finalization
+ * uses. Throws one error listing everything missing and how to fix it.
+ */
+export async function checkMediaTools(): Promise<{ ffmpeg: string; ffprobe: string }> {
+  const missing: string[] = [];
+  const version = async (bin: string) => {
+    try {
+      return (await runMedia(bin, ['-version'])).stdout.split('\n')[0] ?? bin;
+    } catch {
+      missing.push(`${bin} does not run`);
+      return '';
+    }
+  };
+  const ffmpeg = await version(FFMPEG);
+  const ffprobe = await version(FFPROBE);
+  if (ffmpeg) {
+    const list = async (what: string) => (await runMedia(FFMPEG, ['-hide_banner', what]).catch(() => ({ stdout: '' }))).stdout;
+    const need: [string, string, RegExp][] = [
+      ['-encoders', 'the libopus encoder', /\blibopus\b/],
+      ['-muxers', 'the ogg muxer', /\bogg\b/],
+      ['-demuxers', 'the matroska/webm demuxer', /matroska,webm/],
+      ['-demuxers', 'the concat demuxer', /\bconcat\b/],
+      ['-filters', 'the silencedetect filter', /\bsilencedetect\b/],
+      ['-filters', 'the anullsrc source', /\banullsrc\b/],
+    ];
+    for (const [what, label, re] of need) if (!re.test(await list(what))) missing.push(`${FFMPEG} lacks ${label}`);
+  }
+  if (missing.length) {
+    throw new Error(`Media tools are not usable: ${missing.join('; ')}. Install Debian's ffmpeg (apt-get install ffmpeg) or set FFMPEG_PATH and FFPROBE_PATH.`);
+  }
+  return { ffmpeg, ffprobe };
 }

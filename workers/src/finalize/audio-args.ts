@@ -42,6 +42,11 @@ export function silencedetectArgs(input: string, channel: number, noiseDb = -35,
   return ['-hide_banner', '-nostdin', '-v', 'info', '-protocol_whitelist', 'file', '-f', 'ogg', '-i', input, '-af', `pan=mono|c0=c${channel},silencedetect=n=${noiseDb}dB:d=${minSilenceS}`, '-f', 'null', '-'];
 }
 
+/** Packet start times (seconds, one per line) of the first audio stream, to know where a copy cut lands. */
+export function packetTimesArgs(input: string): string[] {
+  return ['-v', 'error', '-protocol_whitelist', 'file', '-f', 'ogg', '-select_streams', 'a:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', input];
+}
+
 /** Decoded samples for peaks: 8 kHz signed 16-bit, channels interleaved, to stdout. */
 export function pcmArgs(input: string, channels: number): string[] {
   return [...COMMON, '-protocol_whitelist', 'file', '-f', 'ogg', '-i', input, '-ac', String(channels), '-ar', '8000', '-f', 's16le', 'pipe:1'];

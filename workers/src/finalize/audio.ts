@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { objectKey, type ObjectStore } from '@duet/core';
 import type { AudioTrack, PeaksTrack, TalkMetrics } from '@duet/protocol';
-import { concatArgs, concatEntry, cutFromArgs, pcmArgs, remuxWebmToOggArgs, silenceArgs, silencedetectArgs } from './audio-args.js';
+import { concatArgs, concatEntry, cutFromArgs, packetTimesArgs, pcmArgs, remuxWebmToOggArgs, silenceArgs, silencedetectArgs } from './audio-args.js';
 import { planTimelineAudio, type AudioPiece } from './audio-plan.js';
-import { FFMPEG, probeAudio, runMedia } from './ffmpeg.js';
+import { FFMPEG, FFPROBE, probeAudio, runMedia } from './ffmpeg.js';
 import type { FinalizeInput, LoadedChunk } from './load.js';
 import { speechFromSilencedetect, talkMetrics } from './talk-metrics.js';
 
@@ -71,7 +71,22 @@ export async function buildTimelineAudio(dir: string, input: Pick<FinalizeInput,
     pieces.push({ startMs: piece.startMs, endMs: piece.endMs, mediaMs: probe.durationMs, file: ogg });
   }
   const plan = planTimelineAudio(pieces, input.pauses, input.timelineMs);
-  const longestSilence = Math.max(0, ...plan.map((p) => (p.kind === 'silence' ? p.durationMs : 0)));
+  // A copy cut keeps whole packets (Chrome's are 60 ms): the first kept one starts up to a frame
+  // after the cut point. Where it really starts is read from the packet table, and that much
+  // silence goes in front, so the audio after a pause or gap lands where it was spoken.
+  const packetStarts = new Map<number, number[]>();
+  const firstPacketAtOrAfter = async (piece: number, ms: number) => {
+    if (!packetStarts.has(piece)) {
+      const { stdout } = await runMedia(FFPROBE, packetTimesArgs(pieces[piece]!.file), opt);
+      packetStarts.set(piece, stdout.split('\n').filter(Boolean).map((l) => Number(l) * 1000).filter((t) => Number.isFinite(t)));
+    }
+    return packetStarts.get(piece)!.find((t) => t >= ms - 0.5) ?? ms;
+  };
+  const leads = new Map<number, number>();
+  for (const [k, p] of plan.entries()) {
+    if (p.kind === 'audio' && p.inMs > 0) leads.set(k, Math.max(0, Math.round((await firstPacketAtOrAfter(p.piece, p.inMs)) - p.inMs)));
+  }
+  const longestSilence = Math.max(0, ...plan.map((p) => (p.kind === 'silence' ? p.durationMs : 0)), ...leads.values());
   const silence = path.join(dir, 'silence.ogg');
   if (longestSilence > 0) await runMedia(FFMPEG, silenceArgs(longestSilence + 100, channels, silence), opt);
   const list: string[] = [];
@@ -81,12 +96,14 @@ export async function buildTimelineAudio(dir: string, input: Pick<FinalizeInput,
       continue;
     }
     let file = pieces[p.piece]!.file;
+    const lead = leads.get(k) ?? 0;
     if (p.inMs > 0) {
       const cut = path.join(dir, `part-${k}.ogg`);
       await runMedia(FFMPEG, cutFromArgs(file, p.inMs, cut), opt);
       file = cut;
     }
-    list.push(concatEntry(file, p.outMs - p.inMs));
+    if (lead > 0) list.push(concatEntry(silence, lead));
+    list.push(concatEntry(file, p.outMs - p.inMs - lead));
   }
   const listFile = path.join(dir, 'parts.txt');
   await writeFile(listFile, `ffconcat version 1.0\n${list.join('\n')}\n`);

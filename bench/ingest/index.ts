@@ -8,10 +8,11 @@
  * is under 250 ms and nothing is lost (every chunk acked ok, and the database holds exactly the
  * acked rows). The same ramp against a bare socket.io echo server is the baseline.
  *
- * Knobs (environment): BENCH_STEPS="50,100,…", BENCH_HOLD_S, BENCH_WARMUP_S, BENCH_CLIENT_PROCS,
- * BENCH_BASELINE=0, BENCH_QUERY_TIMING=1 (time every SQL round trip in the server),
- * BENCH_CPU_PROF=1 (V8 CPU profile of the server), BENCH_EXPLAIN=1, BENCH_WRITE=1 (write the
- * result file for a non-default run). See BENCHMARKS.md.
+ * Knobs (environment): BENCH_STEPS="50,100,…", BENCH_BASELINE_STEPS, BENCH_HOLD_S,
+ * BENCH_WARMUP_S, BENCH_CLIENT_PROCS, BENCH_BASELINE=0, BENCH_TIMELINE=1 (p50/p99 per second),
+ * BENCH_QUERY_TIMING=1 (time every SQL round trip in the server), BENCH_CPU_PROF=1 (V8 profile of
+ * the server per hold window), BENCH_EXPLAIN=1, BENCH_WRITE=1 (write the result file for a
+ * non-default run). See BENCHMARKS.md.
  */
 import { randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
@@ -195,6 +196,8 @@ export interface StepRow {
   errorKinds: Record<string, number>;
   dbRows?: number;
   dbExpected?: number;
+  /** PostgreSQL WAL written per stored chunk in this step (cluster-wide WAL: an upper bound) */
+  walKbPerChunk?: number;
   serverCpuPct: number;
   serverRssMb: number;
   serverElu: number;
@@ -215,6 +218,14 @@ export interface StepRow {
   why: string;
 }
 
+interface DbState {
+  rows: number;
+  bytes: number;
+  recording: number;
+  /** WAL position (bytes); the WAL is cluster-wide, so other databases' writes count too */
+  walLsnBytes: number;
+}
+
 interface Target {
   name: string;
   /** write a CPU profile of the server per step's hold window into this directory */
@@ -222,7 +233,7 @@ interface Target {
   server: BenchChild;
   url: string;
   token: (i: number) => string;
-  verify?: () => Promise<{ rows: number; bytes: number; recording: number }>;
+  verify?: () => Promise<DbState>;
   holdS: number;
   warmupS: number;
 }
@@ -242,6 +253,9 @@ async function ramp(t: Target, steps: number[]) {
   let stored = 0;
   let storedBytes = 0;
   let audioStored = 0;
+  let lastWal = t.verify ? (await t.verify()).walLsnBytes : 0;
+  let lastRows = 0;
+  let walKbPerChunk = Number.NaN;
   /** One measured run of a step: start sending, warm up, hold, halt, verify. */
   async function measure(n: number, connectSeconds: number, connectFailures: string[]): Promise<{ row: StepRow; stats: ServerStats }> {
     await Promise.all(clients.map((c) => c.request('start')));
@@ -295,9 +309,14 @@ async function ramp(t: Target, steps: number[]) {
     if (errors) why.push(`errors ${JSON.stringify(errorKinds)}`);
     if (errorKinds['limit_exceeded:chunksPerSecond'] || Object.keys(errorKinds).some((k) => k.startsWith('limit_exceeded'))) why.push('a limit was exceeded');
     if (ok !== sent) why.push(`${sent - ok} of ${sent} chunks not acked ok`);
-    let db: { rows: number; bytes: number; recording: number } | undefined;
+    let db: DbState | undefined;
     if (t.verify) {
       db = await t.verify();
+      const walBytes = db.walLsnBytes - lastWal;
+      const newRows = db.rows - lastRows;
+      walKbPerChunk = newRows > 0 ? walBytes / 1024 / newRows : Number.NaN;
+      lastWal = db.walLsnBytes;
+      lastRows = db.rows;
       if (db.rows < stored) why.push(`LOSS: ${stored - db.rows} acked chunks missing from the database`);
       else if (db.rows > stored) why.push(`${db.rows - stored} chunks stored whose ack never arrived`);
       else if (db.bytes !== storedBytes) why.push(`database holds ${db.bytes} B, acked ${storedBytes} B`);
@@ -315,7 +334,7 @@ async function ramp(t: Target, steps: number[]) {
       maxMs: s.max,
       errors,
       errorKinds,
-      ...(db ? { dbRows: db.rows, dbExpected: stored } : {}),
+      ...(db ? { dbRows: db.rows, dbExpected: stored, walKbPerChunk } : {}),
       serverCpuPct: sm.cpuPercent,
       serverRssMb: sm.rssMaxMb,
       serverElu: stats.elu,
@@ -394,11 +413,11 @@ const COLS = [
   ['', 4],
 ] as const;
 function printHeader(withDb: boolean) {
-  console.log(COLS.map(([h, w]) => h.padStart(w)).join(' ') + (withDb ? '  db rows' : ''));
+  console.log(COLS.map(([h, w]) => h.padStart(w)).join(' ') + (withDb ? '  db rows (held/acked), WAL per chunk' : ''));
 }
 function printRow(r: StepRow, withDb: boolean) {
   const v = [r.agents, round(r.msgsPerS), round(r.p50Ms), round(r.p95Ms), round(r.p99Ms), round(r.maxMs), r.errors, round(r.serverCpuPct), round(r.serverRssMb), r.serverElu.toFixed(2), round(r.serverLoopDelayP99Ms), round(r.postgresCpuPct), round(r.clientCpuPct), round(Math.max(r.clientLoopDelayP99Ms, r.sendLagP99Ms)), round(r.machineBusyPct), round(r.otherCpuPct), r.pass ? 'ok' : 'FAIL'];
-  console.log(v.map((x, i) => String(x).padStart(COLS[i]![1])).join(' ') + (withDb ? `  ${r.dbRows}/${r.dbExpected}` : '') + (r.retried ? '  (measured twice: other load)' : '') + (r.pass ? '' : `  ${r.why}`));
+  console.log(v.map((x, i) => String(x).padStart(COLS[i]![1])).join(' ') + (withDb ? `  ${r.dbRows}/${r.dbExpected}, ${round(r.walKbPerChunk ?? Number.NaN)} KB` : '') + (r.retried ? '  (measured twice: other load)' : '') + (r.pass ? '' : `  ${r.why}`));
 }
 
 function summarizeQueries(log: { agents: number; stats: ServerStats }[]) {
@@ -426,7 +445,8 @@ async function main() {
   console.log(
     `per agent per second: 1 audio chunk (${round(workload.audioBytesAvg)} B avg, WebM/Opus) + 1 screen chunk (${workload.screenEventsPerChunk} rrweb events, ${round(workload.screenBytesAvg)} B avg)`,
   );
-  const loadBefore = { loadavg: os.loadavg().map(round), top: await topProcesses(3000) };
+  const top = async () => (await topProcesses(3000)).map((p) => ({ ...p, cpuPercent: round(p.cpuPercent) }));
+  const loadBefore = { loadavg: os.loadavg().map(round), top: await top() };
   console.log(`load before: loadavg ${loadBefore.loadavg.join(' ')}; busiest over 3 s: ${fmtTop(loadBefore.top)}`);
 
   // ---- Duet: PostgreSQL + Redis + filesystem objects, server in a child process
@@ -480,11 +500,12 @@ async function main() {
       holdS: HOLD_S,
       warmupS: WARMUP_S,
       verify: async () => {
-        const r = await check.query<{ n: number; b: string; rec: number }>(
+        const r = await check.query<{ n: number; b: string; rec: number; wal: string }>(
           `select (select count(*)::int from interaction_chunks) as n, (select coalesce(sum(bytes), 0)::bigint from interaction_chunks) as b,
-                  (select count(*)::int from interactions where status = 'recording') as rec`,
+                  (select count(*)::int from interactions where status = 'recording') as rec,
+                  pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint as wal`,
         );
-        return { rows: r.rows[0]!.n, bytes: Number(r.rows[0]!.b), recording: r.rows[0]!.rec };
+        return { rows: r.rows[0]!.n, bytes: Number(r.rows[0]!.b), recording: r.rows[0]!.rec, walLsnBytes: Number(r.rows[0]!.wal) };
       },
     },
     STEPS,
@@ -530,7 +551,7 @@ async function main() {
     await cleanup('echo server');
   }
 
-  const loadAfter = { loadavg: os.loadavg().map(round), top: await topProcesses(3000) };
+  const loadAfter = { loadavg: os.loadavg().map(round), top: await top() };
   console.log(`\nload after: loadavg ${loadAfter.loadavg.join(' ')}; busiest over 3 s: ${fmtTop(loadAfter.top)}`);
 
   // ---- Figures
@@ -550,7 +571,7 @@ async function main() {
       maxMs: round(row.maxMs),
       errors: row.errors,
       errorKinds: row.errorKinds,
-      ...(row.dbRows !== undefined ? { dbRows: row.dbRows, dbExpected: row.dbExpected } : {}),
+      ...(row.dbRows !== undefined ? { dbRows: row.dbRows, dbExpected: row.dbExpected, walKbPerChunk: round(row.walKbPerChunk ?? Number.NaN) } : {}),
       serverCpuPct: round(row.serverCpuPct),
       serverRssMb: round(row.serverRssMb),
       serverElu: Math.round(row.serverElu * 100) / 100,
@@ -582,6 +603,11 @@ async function main() {
     baselineP99AckMsAtMax: cmp ? round(cmp.p99Ms) : null,
     baselineP99AckMsAtFirstFailing: cmpFail ? round(cmpFail.p99Ms) : null,
     serverCpuRatioDuetToBaseline: best && cmp ? round(best.serverCpuMsPerMsg / cmp.serverCpuMsPerMsg) : null,
+    // Server + PostgreSQL CPU per stored chunk at maxAgents: what one chunk costs the machine.
+    postgresCpuMsPerMsgAtMax: best ? Math.round(((best.postgresCpuPct * 10) / best.msgsPerS) * 1000) / 1000 : null,
+    serverPlusPostgresCpuMsPerMsgAtMax: best ? Math.round((((best.serverCpuPct + best.postgresCpuPct) * 10) / best.msgsPerS) * 1000) / 1000 : null,
+    baselineMaxAgents: baseline ? (baseline.rows.filter((x) => x.pass).at(-1)?.agents ?? 0) : null,
+    baselineP99AckMsAtCeiling: baseline?.rows.filter((x) => x.pass).at(-1) ? round(baseline.rows.filter((x) => x.pass).at(-1)!.p99Ms) : null,
     objectWrites,
     agentHoursRecorded: Math.round((duet.audioStored / 3600) * 1000) / 1000,
     chunksStored: duet.stored,

@@ -15,21 +15,20 @@ export function browserUnavailable(): string | null {
   return reason;
 }
 
-/** Debian's Chromium, headless, with the flags this machine's closed network needs. */
-export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      ...extraArgs,
-    ],
-  });
+/** Headless, and quiet on this machine's closed network (no background connections). */
+export const CHROMIUM_BASE_ARGS: readonly string[] = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Debian's Chromium with {@link CHROMIUM_BASE_ARGS} and any extra flags. */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_BASE_ARGS, ...extraArgs] });
 }
 
 /** Screenshots land in test-results/screenshots so a person can look at them after a run. */

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,7 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ApiClient } from '../harness/app.js';
 import { freePort } from '../harness/ports.js';
-import { removeRedisKeys, startProcess, waitFor, type Proc } from '../harness/processes.js';
+import { productionEnv, removeRedisKeys, startProcess, waitFor, type Proc } from '../harness/processes.js';
 import { createTestDatabase } from '../harness/postgres.js';
 import { startS3, type S3TestServer } from '../harness/s3.js';
 
@@ -25,7 +24,7 @@ describe.skipIf(unavailable)('production topology: server and workers as two pro
   let server: Proc;
   let workers: Proc;
   let url: string;
-  const prefix = `topo-${randomBytes(4).toString('hex')}`;
+  let env: ReturnType<typeof productionEnv>;
 
   beforeAll(async () => {
     for (const built of ['server/dist/main.js', 'workers/dist/main.js']) {
@@ -35,18 +34,7 @@ describe.skipIf(unavailable)('production topology: server and workers as two pro
     database = await createTestDatabase(pgUrl!);
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    const env = {
-      DATABASE_URL: database.url,
-      REDIS_URL: redisUrl!,
-      JOB_QUEUE_PREFIX: prefix,
-      S3_ENDPOINT: s3.endpoint,
-      S3_REGION: s3.region,
-      S3_BUCKET: s3.bucket,
-      S3_ACCESS_KEY_ID: s3.accessKeyId,
-      S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-      SECRET_KEY: randomBytes(32).toString('hex'),
-      DATA_DIR: path.join(root, 'data', 'unused-by-topology'),
-    };
+    env = productionEnv({ databaseUrl: database.url, redisUrl: redisUrl!, s3 });
     server = startProcess('server/dist/main.js', { ...env, PORT: String(port), ADMIN_PASSWORD: 'topology-admin-pw' });
     await waitFor('the server to answer /api/health', async () => ((await fetch(`${url}/api/health`)).ok ? true : undefined), [server]);
     workers = startProcess('workers/dist/main.js', env);
@@ -55,7 +43,7 @@ describe.skipIf(unavailable)('production topology: server and workers as two pro
 
   afterAll(async () => {
     for (const p of [server, workers]) if (p && p.child.exitCode === null) p.child.kill('SIGKILL');
-    await removeRedisKeys(redisUrl!, `bull:${prefix}-`);
+    if (env) await removeRedisKeys(redisUrl!, `bull:${env.JOB_QUEUE_PREFIX}-`);
     await database?.drop();
     await s3?.close();
   });

@@ -3,6 +3,7 @@ import { Manifest } from '@duet/protocol';
 import { mayAccessInteraction, type Principal } from '../auth/authorization.js';
 import type { DB } from '../db/schema.js';
 import { DuetError, NotFound } from '../errors.js';
+import { finalizeJobId } from './finalize-requests.js';
 import type { ObjectStore } from '../storage/object-store.js';
 
 /** Media links live long enough to start playing and seek around, not to be passed around. */
@@ -45,7 +46,7 @@ export async function mediaFor(db: Kysely<DB>, store: ObjectStore, p: Principal,
     .executeTakeFirst();
   if (!row || !mayAccessInteraction(p, { agentId: row.agent_id, teamId: row.team_id, curated: false }, 'view')) throw new NotFound('Interaction');
   if (row.status !== 'ready' || !row.manifest_key) {
-    const job = await db.selectFrom('job_runs').select('progress').where('job_id', '=', `finalize-interaction:${interactionId}`).executeTakeFirst();
+    const job = await db.selectFrom('job_runs').select('progress').where('job_id', '=', finalizeJobId(interactionId)).executeTakeFirst();
     throw new MediaNotReady(row.status, job?.progress ?? null, row.finalize_error);
   }
   const manifest = Manifest.parse(await readJson(store, row.manifest_key));

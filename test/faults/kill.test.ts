@@ -127,12 +127,24 @@ describe.skipIf(unavailable)('faults: SIGKILL of the server during ingest and of
   }, 90_000);
 
   it('re-runs finalization to the same result after the worker is killed mid-job', async () => {
-    // A twin interaction with the same chunks, finalized without interruption, is the reference.
+    // The reference: a twin with exactly the same stored rows (copied in SQL, so even the
+    // timeline positions match), finalized without interruption. The reconciler at worker start
+    // finds it 'ended' and requests its finalization.
     const twin = randomUUID();
-    const socket = await connectRecorder(url, token);
-    await sendReliably(socket, IngestEvent.open, { interactionId: twin, startedAt: rec.session.startEpochMs, audio: { channels: 2, mimeType: 'audio/webm;codecs=opus' } });
-    for (const c of chunks) await sendReliably(socket, IngestEvent.chunk, chunkMeta(twin, c), c.data);
-    socket.close();
+    await client.query(
+      `insert into interactions (id, agent_id, team_id, call_id, direction, status, end_reason, started_at, ended_at, clock_offset_ms, audio_channels)
+       select $2, agent_id, team_id, call_id, direction, 'ended', end_reason, started_at, ended_at, clock_offset_ms, audio_channels from interactions where id = $1`,
+      [interactionId, twin],
+    );
+    await client.query(
+      `insert into interaction_chunks (interaction_id, stream, seq, start_ms, end_ms, event_count, bytes, sha256, payload)
+       select $2, stream, seq, start_ms, end_ms, event_count, bytes, sha256, payload from interaction_chunks where interaction_id = $1`,
+      [interactionId, twin],
+    );
+    await client.query(`insert into interaction_markers (interaction_id, kind, at_ms, reason) select $2, kind, at_ms, reason from interaction_markers where interaction_id = $1`, [
+      interactionId,
+      twin,
+    ]);
 
     workers = await startWorkers();
     const jobId = `finalize-interaction:${interactionId}`;
@@ -152,9 +164,6 @@ describe.skipIf(unavailable)('faults: SIGKILL of the server during ingest and of
 
     // A new worker: the reconciler finds the unfinished job; BullMQ returns the stalled one too.
     workers = await startWorkers();
-    const socket2 = await connectRecorder(url, token);
-    await sendReliably(socket2, IngestEvent.end, { interactionId: twin, at: rec.session.startEpochMs + 5 * rec.session.durationMs });
-    socket2.close();
     for (const id of [interactionId, twin]) {
       await waitFor(
         `interaction ${id} to be ready`,

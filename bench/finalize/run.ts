@@ -6,15 +6,17 @@
  *    if one answers) with a filesystem object store in a temp dir.
  * 3. A breakdown pass on the first copy calls the job's parts from outside one by one
  *    (loadFinalizeInput, eventsOf, buildSegments, computeScreenFacts, buildTimelineAudio, a plain
- *    PCM decode, a one-pass decode+analysis candidate) and then the re-encode baseline: ffmpeg with
+ *    PCM decode, the analysis's one decode + PcmAnalyzer) and then the re-encode baseline: ffmpeg with
  *    reencodeArgs on the very concat list buildTimelineAudio wrote (reencodeSeconds60min), beside
  *    the copy concat of the same list.
  * 4. secondsToPlayable60min: the finalize job handler from call to resolve (status `ready`), on
  *    that copy and then on fresh copies, up to BENCH_FINALIZE_RUNS (3) while the time budget
  *    (BENCH_FINALIZE_BUDGET_S, 300 s) allows; median. Inside each run, phase boundaries come from
- *    the job's own ctx.progress calls (after load, after screens, after audio), every
- *    ffmpeg/ffprobe it spawns is timed (trace.ts), and every store put is timed. Then one run on
- *    PostgreSQL if one answers and the budget allows.
+ *    the job's own ctx.progress calls (after load, after screen ∥ audio), every ffmpeg/ffprobe it
+ *    spawns is timed (trace.ts), and every store put is timed. The job enqueues analyze-audio in a
+ *    real in-process queue that is never started; on run 1 that handler is then timed on its own
+ *    (analysisSeconds60min: off the playable path). Then one run on PostgreSQL if one answers and
+ *    the budget allows.
  * 5. Storage per recorded hour from the manifest of run 1; 6. correctness of its audio (checks.ts).
  */
 import { execFileSync } from 'node:child_process';
@@ -22,13 +24,15 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
-import { createObjectStore, migrateToLatest, openDatabase, type DB, type JobContext, type ObjectStore } from '../../core/src/index.js';
-import { Manifest } from '../../protocol/src/index.js';
+import { analyzeJobId, createAppJobQueue, createObjectStore, migrateToLatest, openDatabase, type DB, type JobContext, type ObjectStore, readManifest, readObject } from '../../core/src/index.js';
+import type { Manifest } from '../../protocol/src/index.js';
 import { buildTimelineAudio, splitIntoPieces } from '../../workers/src/finalize/audio.js';
+import { analyzeAudioFile } from '../../workers/src/analysis/analyze-audio-file.js';
 import { concatArgs, pcmArgs, reencodeArgs } from '../../workers/src/finalize/audio-args.js';
 import { FFMPEG, probeAudio, runMedia } from '../../workers/src/finalize/ffmpeg.js';
 import { loadFinalizeInput } from '../../workers/src/finalize/load.js';
 import { eventsOf } from '../../workers/src/finalize/screen.js';
+import { analyzeAudioJob } from '../../workers/src/jobs/analyze-audio.js';
 import { finalizeInteractionJob } from '../../workers/src/jobs/finalize-interaction.js';
 import { buildSegments, computeScreenFacts, encodeSegment, orderEvents, parseEvents } from '../../workers/src/screen/index.js';
 import { loadRecordedSession } from '../../test/fixtures/recorded.js';
@@ -103,18 +107,18 @@ async function otherLoad(): Promise<{ otherPct: number; waitedS: number }> {
   }
 }
 
-async function readObject(store: ObjectStore, key: string): Promise<Buffer> {
-  const got = await store.get(key);
-  const parts: Buffer[] = [];
-  for await (const c of got.body as AsyncIterable<Buffer>) parts.push(Buffer.from(c));
-  return Buffer.concat(parts);
+async function readManifestOf(db: Kysely<DB>, store: ObjectStore, id: string): Promise<Manifest> {
+  const key = (await db.selectFrom('interactions').select('manifest_key').where('id', '=', id).executeTakeFirstOrThrow()).manifest_key!;
+  return readManifest(store, key);
 }
 
 interface JobRun {
   driver: string;
   seconds: number;
   insertSeconds: number;
-  phases: { load: number; screen: number; audio: number; manifestCommit: number };
+  phases: { load: number; media: number; manifestCommit: number };
+  /** analyze-audio on its own after the run (run 1 only), or null */
+  analysisSeconds: number | null;
   ffmpeg: Record<string, { count: number; seconds: number }>;
   uploads: { count: number; seconds: number; bytes: number };
   machineBusyPct: number;
@@ -126,12 +130,14 @@ interface JobRun {
 }
 
 /** One fresh copy finalized by the job handler, timed from call to `ready`. */
-async function runJob(db: Kysely<DB>, driver: string, copy: { id: string; insertSeconds: number }, tracer: SpawnTracer): Promise<JobRun> {
+async function runJob(db: Kysely<DB>, driver: string, copy: { id: string; insertSeconds: number }, tracer: SpawnTracer, analyse = false): Promise<JobRun> {
   const { id, insertSeconds } = copy;
   const storeRoot = await tempDir('duet-bench-finalize-store-');
   const puts: PutRecord[] = [];
   const store = createObjectStore({ kind: 'filesystem', root: storeRoot, secret: SECRET });
-  const handler = finalizeInteractionJob({ db, store: timedStore(store, puts), log: () => {} });
+  // A real queue, never started: the job's enqueue writes its ledger row, nothing runs behind the timer.
+  const jobs = createAppJobQueue({ db, prefix: 'bench-finalize', log: () => {} });
+  const handler = finalizeInteractionJob({ db, store: timedStore(store, puts), jobs, log: () => {} });
   const logs: string[] = [];
   const marks: { fraction: number; at: number }[] = [];
   const ctx: JobContext = {
@@ -155,17 +161,28 @@ async function runJob(db: Kysely<DB>, driver: string, copy: { id: string; insert
   if (row.status !== 'ready') throw new Error(`finalize left ${id} ${row.status}: ${row.finalize_error}`);
   const at = (f: number) => marks.find((m) => m.fraction === f)?.at ?? Number.NaN;
   const seconds = s(end - t);
+  const ffmpeg = tracer.summary(t, end);
+  let analysisSeconds: number | null = null;
+  if (analyse) {
+    const audioSha256 = (await readManifestOf(db, store, id)).audio!.sha256;
+    const requested = await db.selectFrom('job_runs').select('state').where('job_id', '=', analyzeJobId(id, audioSha256)).executeTakeFirst();
+    if (requested?.state !== 'queued') throw new Error(`finalize did not request the analysis of ${id}`);
+    const a = performance.now();
+    await analyzeAudioJob({ db, store, log: () => {} })({ interactionId: id, audioSha256 }, { ...ctx, jobId: analyzeJobId(id, audioSha256) });
+    analysisSeconds = s(performance.now() - a);
+  }
+  await jobs.close();
   return {
     driver,
     seconds,
     insertSeconds,
+    analysisSeconds,
     phases: {
-      load: s(at(0.05) - t),
-      screen: s(at(0.3) - at(0.05)),
-      audio: s(at(0.9) - at(0.3)),
+      load: s(at(0.1) - t),
+      media: s(at(0.9) - at(0.1)),
       manifestCommit: s(end - at(0.9)),
     },
-    ffmpeg: tracer.summary(t, end),
+    ffmpeg,
     uploads: { count: puts.length, seconds: s(puts.reduce((a, p) => a + (p.endMs - p.startMs), 0)), bytes: puts.reduce((a, p) => a + p.bytes, 0) },
     machineBusyPct: round(machine.busyPercent),
     benchProcessCpuPct: round(((cpu.user + cpu.system) / 1000 / (end - t)) * 100),
@@ -181,20 +198,6 @@ const timeIt = async <T>(fn: () => Promise<T> | T): Promise<[T, number]> => {
   const v = await fn();
   return [v, s(performance.now() - t)];
 };
-
-/**
- * A one-pass candidate for the audio analysis: one decode feeding the PCM for peaks (to stdout,
- * discarded here) and both channels' silencedetect, where the job decodes the hour three times.
- */
-export function onePassAnalysisArgs(input: string, noiseDb = -40, minSilenceS = 0.3): string[] {
-  const sd = `silencedetect=n=${noiseDb}dB:d=${minSilenceS}`;
-  return [
-    '-hide_banner', '-nostdin', '-v', 'info', '-protocol_whitelist', 'file', '-f', 'ogg', '-i', input,
-    '-filter_complex', `[0:a]asplit=3[p][l][r];[l]pan=mono|c0=c0,${sd}[lo];[r]pan=mono|c0=c1,${sd}[ro]`,
-    '-map', '[p]', '-ac', '2', '-ar', '8000', '-f', 's16le', 'pipe:1',
-    '-map', '[lo]', '-f', 'null', '-', '-map', '[ro]', '-f', 'null', '-',
-  ];
-}
 
 /**
  * The job's parts called one by one from outside on the copy `id` (read-only: the job runs on the
@@ -216,7 +219,7 @@ async function breakdown(db: Kysely<DB>, id: string) {
   const dir = await tempDir('duet-bench-finalize-audio-');
   const [built, timelineS] = await timeIt(() => buildTimelineAudio(dir, loaded, audioChunks));
   const [, decodeS] = await timeIt(() => runMedia(FFMPEG, pcmArgs(built.file, built.channels), { onStdout: () => {} }));
-  const [onePass, onePassS] = await timeIt(() => runMedia(FFMPEG, onePassAnalysisArgs(built.file), { onStdout: () => {} }));
+  const [analysis, analysisS] = await timeIt(() => analyzeAudioFile(built.file, built.channels));
   const audioBytes = (await readFile(built.file)).byteLength;
   const [, audioUploadS] = await timeIt(async () => {
     const bytes = await readFile(built.file);
@@ -253,8 +256,8 @@ async function breakdown(db: Kysely<DB>, id: string) {
       listEntries: (list.match(/^file /gm) ?? []).length,
       probe: built.probe,
       decodeOnlyS: decodeS,
-      onePassS,
-      onePassSilences: (onePass.stderr.match(/silence_end/g) ?? []).length,
+      analysisS,
+      analysisSpeechIntervals: analysis.speech.map((x) => x.length),
       uploadS: audioUploadS,
       bytes: audioBytes,
       concatCopyS,
@@ -326,19 +329,21 @@ export async function main(): Promise<number> {
     const runs: JobRun[] = [];
     const report = (r: JobRun, label: string) => {
       console.log(
-        `${label}: ${r.seconds.toFixed(2)} s to ready (load ${r.phases.load.toFixed(2)}, screen ${r.phases.screen.toFixed(2)}, audio ${r.phases.audio.toFixed(2)}, manifest+commit ${r.phases.manifestCommit.toFixed(2)}); ` +
+        `${label}: ${r.seconds.toFixed(2)} s to ready (load ${r.phases.load.toFixed(2)}, screen ∥ audio ${r.phases.media.toFixed(2)}, manifest+commit ${r.phases.manifestCommit.toFixed(2)})` +
+          `${r.analysisSeconds !== null ? `, then analysis ${r.analysisSeconds.toFixed(2)} s` : ''}; ` +
           `insert ${r.insertSeconds.toFixed(1)} s; other load before ${r.otherBefore.otherPct} % of a core; machine busy during ${r.machineBusyPct} % (this process ${r.benchProcessCpuPct} %)`,
       );
       console.log(`   ffmpeg: ${Object.entries(r.ffmpeg).map(([k, v]) => `${k} ${v.count}× ${v.seconds.toFixed(2)} s`).join(', ')}; uploads ${r.uploads.count}× ${r.uploads.seconds.toFixed(2)} s`);
     };
-    const first = await runJob(pglite.db, 'pglite', copy1, tracer);
+    const first = await runJob(pglite.db, 'pglite', copy1, tracer, true);
     runs.push(first);
     report(first, 'run 1 (PGlite)');
 
     // ---- storage, from the manifest of run 1
     const manifestKey = (await pglite.db.selectFrom('interactions').select('manifest_key').where('id', '=', first.id).executeTakeFirstOrThrow()).manifest_key!;
     const manifestBytes = await readObject(first.store, manifestKey);
-    const manifest = Manifest.parse(JSON.parse(manifestBytes.toString('utf8')));
+    const manifest = await readManifest(first.store, manifestKey);
+    if (manifest.analysis !== 'done') throw new Error(`run 1's analysis is ${manifest.analysis}`);
     const perHour = (bytes: number) => (bytes / 1e6) * (3_600_000 / manifest.timelineMs);
     const screenBytes = manifest.screens.flatMap((x) => x.segments).reduce((a, x) => a + x.bytes, 0);
     const audioBytes = manifest.audio?.bytes ?? 0;
@@ -400,6 +405,8 @@ export async function main(): Promise<number> {
     const figures = {
       secondsToPlayable60min: r3(seconds),
       reencodeSeconds60min: r3(reencodeSeconds),
+      /** peaks and talk metrics, after the interaction is playable (run 1) */
+      analysisSeconds60min: r3(first.analysisSeconds!),
       mbPerHour: r3(perHour(totalBytes)),
       mbPerHourScreen: r3(perHour(screenBytes)),
       mbPerHourAudio: r3(perHour(audioBytes)),
@@ -415,8 +422,7 @@ export async function main(): Promise<number> {
       runsNote: budgetNote || null,
       // ---- where the job's time goes (median of the runs; phases from the job's own progress calls)
       phaseLoadSeconds: med((r) => r.phases.load),
-      phaseScreenSeconds: med((r) => r.phases.screen),
-      phaseAudioSeconds: med((r) => r.phases.audio),
+      phaseScreenAndAudioSeconds: med((r) => r.phases.media),
       phaseManifestCommitSeconds: med((r) => r.phases.manifestCommit),
       ffmpegSecondsInJob: ffmpegMedian,
       uploadSecondsInJob: med((r) => r.uploads.seconds),
@@ -431,7 +437,7 @@ export async function main(): Promise<number> {
       partBuildTimelineAudioSeconds: r3(bd.audio.timelineS),
       partConcatCopySeconds: r3(bd.audio.concatCopyS),
       partPcmDecodeOnlySeconds: r3(bd.audio.decodeOnlyS),
-      fixOnePassDecodeAnalysisSeconds: r3(bd.audio.onePassS),
+      partAnalysisDecodeAndAnalyseSeconds: r3(bd.audio.analysisS),
       partAudioUploadSeconds: r3(bd.audio.uploadS),
       // ---- storage detail
       mbPerHourPeaks: r3(perHour(peaksBytes)),
@@ -456,7 +462,7 @@ export async function main(): Promise<number> {
       // ---- PostgreSQL
       secondsToPlayable60minPostgres: 'seconds' in postgres ? r3(postgres.seconds) : null,
       phaseLoadSecondsPostgres: 'seconds' in postgres ? r3(postgres.phases.load) : null,
-      phaseAudioSecondsPostgres: 'seconds' in postgres ? r3(postgres.phases.audio) : null,
+      phaseScreenAndAudioSecondsPostgres: 'seconds' in postgres ? r3(postgres.phases.media) : null,
       otherLoadBeforePostgresRunPct: 'seconds' in postgres ? postgres.otherBefore.otherPct : null,
       postgres: 'seconds' in postgres ? postgres.version : postgres.skipped,
       // ---- input and machine load

@@ -22,6 +22,8 @@ export * from './runtime.js';
 export * from './auth/tokens.js';
 export * from './process/lifecycle.js';
 export * from './interactions/ingest.js';
+export * from './interactions/ingest-batch.js';
+export * from './interactions/chunk-batcher.js';
 export * from './interactions/queries.js';
 export * from './interactions/timeline.js';
 export * from './interactions/finalize-requests.js';

@@ -99,6 +99,15 @@ export type EndInteraction = z.infer<typeof EndInteraction>;
 export const SeqRanges = z.array(z.tuple([z.number().int(), z.number().int()]));
 export type SeqRanges = z.infer<typeof SeqRanges>;
 
+/**
+ * The answer to every message. For a chunk, `held` lists the seqs the server holds for its stream
+ * (what this server has seen stored, read from the database at the connection's first chunk of
+ * the stream; the `held` request always reads the database). A refusal names its `error`; with
+ * `retryAfterMs` it is about timing only and the same message may be sent again after that long:
+ * `limit_exceeded` with `limit: 'chunksPerSecond'` (this connection sends too fast) and
+ * `overloaded` (the server has too many chunks waiting to be stored and sheds load at once rather
+ * than answering late). `internal` may be retried too; other refusals will not change on a resend.
+ */
 export type IngestAck =
   | { ok: true; stream?: StreamName; seq?: number; duplicate?: boolean; held?: SeqRanges }
   | { ok: false; error: string; message: string; limit?: keyof typeof INGEST_LIMITS; retryAfterMs?: number };

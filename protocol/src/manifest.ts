@@ -77,6 +77,11 @@ export const Manifest = z.object({
   audio: AudioTrack.nullable(),
   peaks: PeaksTrack.nullable(),
   metrics: TalkMetrics.nullable(),
+  /**
+   * Peaks and metrics come from a follow-up job, so an interaction plays as soon as its audio,
+   * screen and manifest exist: `pending` until then, `none` without audio, `failed` if it gave up.
+   */
+  analysis: z.enum(['none', 'pending', 'done', 'failed']),
   /** PCI pauses: silence in the audio, no screen events */
   pauses: z.array(Interval.extend({ reason: z.string().nullable() })),
   /** data that never arrived, per stream: recorded explicitly, never hidden */

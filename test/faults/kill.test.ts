@@ -178,7 +178,21 @@ describe.skipIf(unavailable)('faults: SIGKILL of the server during ingest and of
 
     const admin = new ApiClient(url);
     await admin.login('admin', 'faults-admin-password');
-    const manifests = await Promise.all([interactionId, twin].map(async (id) => Manifest.parse((await admin.get(`/api/interactions/${id}/media`)).body.manifest)));
+    // Peaks and metrics come from the follow-up analysis job, which this worker runs too.
+    const worker = workers;
+    const manifests = await Promise.all(
+      [interactionId, twin].map((id) =>
+        waitFor(
+          `interaction ${id} to be analysed`,
+          async () => {
+            const m = Manifest.parse((await admin.get(`/api/interactions/${id}/media`)).body.manifest);
+            return m.analysis === 'done' ? m : undefined;
+          },
+          [worker],
+          90_000,
+        ),
+      ),
+    );
     const sums = (m: Manifest) => ({ audio: m.audio!.sha256, peaks: m.peaks!.sha256, durationMs: m.audio!.durationMs, metrics: m.metrics });
     expect(sums(manifests[0]!)).toEqual(sums(manifests[1]!));
   }, 180_000);

@@ -4,11 +4,12 @@ import { readdir, readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { brotliDecompressSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IngestEvent, Manifest } from '@duet/protocol';
-import { createRecorderToken } from '../../core/src/index.js';
+import { analyzeJobId, createRecorderToken, JOB_POLICY, putManifest } from '../../core/src/index.js';
+import { analyzeAudioJob } from '../../workers/src/jobs/analyze-audio.js';
 import { ApiClient, startTestServer, type TestServer } from '../harness/app.js';
 import { connectRecorder, sendReliably } from '../harness/recorder-client.js';
 import { loadRecordedSession, type RecordedSession } from '../fixtures/recorded.js';
@@ -74,6 +75,17 @@ async function manifestOf(server: TestServer, id: string): Promise<Manifest> {
   return Manifest.parse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
 }
 
+/** The manifest once analyze-audio has added peaks and talk metrics (it runs after the interaction is ready). */
+async function analysedManifestOf(server: TestServer, id: string): Promise<Manifest> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const m = await manifestOf(server, id);
+    if (m.analysis === 'done') return m;
+    if (m.analysis === 'failed' || Date.now() > deadline) throw new Error(`analysis of ${id} is ${m.analysis}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 async function objectBytes(server: TestServer, key: string): Promise<Buffer> {
   const got = await server.core.store.get(key);
   const chunks: Buffer[] = [];
@@ -129,8 +141,47 @@ describe('pipeline: recorded session → ingest → finalize → manifest and me
     if (work) await rm(work, { recursive: true, force: true });
   });
 
+  it('is playable before its analysis: audio and screen in the manifest, peaks and metrics to follow', async () => {
+    const id = await sendSession(server, socket, rec, { order: 'in-order' });
+    const ready = await manifestOf(server, id);
+    expect(ready.audio).not.toBeNull();
+    expect(ready.screens[0]!.segments.length).toBeGreaterThan(0);
+    if (ready.analysis === 'pending') expect({ peaks: ready.peaks, metrics: ready.metrics }).toEqual({ peaks: null, metrics: null });
+    else expect(ready.analysis).toBe('done');
+    const analysed = await analysedManifestOf(server, id);
+    // The analysis changes nothing the player already had, and draws 10 peaks a second per channel.
+    expect({ ...analysed, peaks: null, metrics: null, analysis: 'pending' }).toEqual({ ...ready, peaks: null, metrics: null, analysis: 'pending' });
+    expect(analysed.peaks).toMatchObject({ channels: 2, peaksPerSecond: 10 });
+    expect(Math.abs(analysed.peaks!.buckets - Math.ceil(analysed.audio!.durationMs / 100))).toBeLessThanOrEqual(1);
+    expect(analysed.peaks!.key).toContain(analysed.audio!.sha256.slice(0, 16));
+    const job = await server.core.db.selectFrom('job_runs').select(['state']).where('job_id', '=', analyzeJobId(id, analysed.audio!.sha256)).executeTakeFirstOrThrow();
+    expect(job.state).toBe('done');
+  });
+
+  it('leaves the manifest alone when asked to analyse audio it no longer has, and marks a failed analysis without losing playability', async () => {
+    const before = await analysedManifestOf(server, first);
+    const deps = { db: server.core.db, store: server.core.store, log: () => {} };
+    const ctx = (attempt: number) => ({ jobId: 'test', attempt, signal: new AbortController().signal, progress: async () => {}, log: () => {} });
+    await analyzeAudioJob(deps)({ interactionId: first, audioSha256: 'f'.repeat(64) }, ctx(1));
+    expect(await manifestOf(server, first)).toEqual(before);
+
+    // Audio that no longer matches its checksum: retried, and on the last attempt marked failed.
+    const id = await sendSession(server, socket, rec, { order: 'in-order' });
+    const analysed = await analysedManifestOf(server, id);
+    const reset = { ...analysed, peaks: null, metrics: null, analysis: 'pending' as const };
+    await putManifest(server.core.store, reset);
+    await server.core.store.put(analysed.audio!.key, Buffer.from('not the audio'));
+    await expect(analyzeAudioJob(deps)({ interactionId: id, audioSha256: analysed.audio!.sha256 }, ctx(1))).rejects.toThrow(/checksum/);
+    expect((await manifestOf(server, id)).analysis).toBe('pending');
+    await expect(analyzeAudioJob(deps)({ interactionId: id, audioSha256: analysed.audio!.sha256 }, ctx(JOB_POLICY['analyze-audio'].attempts))).rejects.toThrow(/checksum/);
+    expect(await manifestOf(server, id)).toEqual({ ...reset, analysis: 'failed' });
+    const alex = new ApiClient(server.url);
+    await alex.login('alex');
+    expect((await alex.get(`/api/interactions/${id}/media`)).status).toBe(200);
+  });
+
   it('produces a manifest whose checksums match every artifact, and removes the raw chunks', async () => {
-    const manifest = await manifestOf(server, first);
+    const manifest = await analysedManifestOf(server, first);
     expect(manifest.timelineMs).toBeGreaterThanOrEqual(rec.session.durationMs - 50);
     const artifacts = [manifest.audio, manifest.peaks, ...manifest.screens.flatMap((s) => s.segments)].filter((a) => a !== null);
     expect(artifacts.length).toBeGreaterThan(3);
@@ -146,8 +197,8 @@ describe('pipeline: recorded session → ingest → finalize → manifest and me
   });
 
   it('gives byte-identical artifacts whatever the order and duplication of delivery', async () => {
-    const a = await manifestOf(server, first);
-    const b = await manifestOf(server, second);
+    const a = await analysedManifestOf(server, first);
+    const b = await analysedManifestOf(server, second);
     const sums = (m: Manifest) => ({ audio: m.audio?.sha256, peaks: m.peaks?.sha256, screens: m.screens.map((s) => s.segments.map((x) => x.sha256)) });
     expect(sums(b)).toEqual(sums(a));
     expect(b.metrics).toEqual(a.metrics);
@@ -175,7 +226,7 @@ describe('pipeline: recorded session → ingest → finalize → manifest and me
   });
 
   it('reports talk metrics close to how the call was laid out', async () => {
-    const m = (await manifestOf(server, first)).metrics!;
+    const m = (await analysedManifestOf(server, first)).metrics!;
     expect(m.customer).not.toBeNull();
     expect(m.deadAir.count).toBeGreaterThanOrEqual(1);
     expect(m.overtalk.count).toBeGreaterThanOrEqual(1);
@@ -188,7 +239,9 @@ describe('pipeline: recorded session → ingest → finalize → manifest and me
     expect(manifest.screens).toHaveLength(1);
     const screen = manifest.screens[0]!;
     const replayed: unknown[] = [];
-    for (const seg of screen.segments) replayed.push(...(JSON.parse(brotliDecompressSync(await objectBytes(server, seg.key)).toString('utf8')) as unknown[]));
+    // gzip, so a browser can decode it with DecompressionStream wherever Duet is served from.
+    expect(screen.encoding).toBe('gzip');
+    for (const seg of screen.segments) replayed.push(...(JSON.parse(gunzipSync(await objectBytes(server, seg.key)).toString('utf8')) as unknown[]));
     // The fixture's events start with Meta + FullSnapshot and hold none inside the pause.
     expect(replayed).toEqual(rec.events);
     expect(screen.segments.map((s) => s.index)).toEqual(screen.segments.map((_, i) => i));
@@ -211,7 +264,7 @@ describe('pipeline: recorded session → ingest → finalize → manifest and me
     expect(files.length).toBeGreaterThan(5);
     for (const f of files) {
       let text = (await readFile(f)).toString('latin1');
-      if (f.endsWith('.br')) text = brotliDecompressSync(await readFile(f)).toString('utf8');
+      if (f.endsWith('.gzip')) text = gunzipSync(await readFile(f)).toString('utf8');
       expect(card.test(text), f).toBe(false);
     }
   });

@@ -1,5 +1,6 @@
 import type { JobHandlers, JobPayloads } from '@duet/core';
 import type { WorkerDeps } from './deps.js';
+import { analyzeAudioJob } from './jobs/analyze-audio.js';
 import { closeIdleInteractionsJob } from './jobs/close-idle-interactions.js';
 import { finalizeInteractionJob } from './jobs/finalize-interaction.js';
 import { purgeExpiredSessions } from './jobs/purge-expired-sessions.js';
@@ -14,5 +15,6 @@ export function createHandlers(deps: WorkerDeps): JobHandlers<JobPayloads> {
     'purge-expired-sessions': purgeExpiredSessions(deps),
     'close-idle-interactions': closeIdleInteractionsJob(deps),
     'finalize-interaction': finalizeInteractionJob(deps),
+    'analyze-audio': analyzeAudioJob(deps),
   };
 }

@@ -6,6 +6,9 @@ import type { ReconcileSource } from '../jobs/reconciler.js';
 /** One finalization per interaction, ever: the job id is derived from the interaction id. */
 export const finalizeJobId = (interactionId: string) => `finalize-interaction:${interactionId}`;
 
+/** One analysis per audio an interaction ever had: a replaced audio (a PBX import) is analysed again. */
+export const analyzeJobId = (interactionId: string, audioSha256: string) => `analyze-audio:${interactionId}:${audioSha256.slice(0, 16)}`;
+
 /**
  * The database says which interactions still need finalizing (ended, or finalizing when a worker
  * died); at start-up the reconciler re-enqueues them, so a lost queue loses no recording.

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { INGEST_LIMITS, type ChunkMeta, type EndInteraction, type Marker, type OpenInteraction, type SeqRanges } from '@duet/protocol';
 import type { DB } from '../db/schema.js';
 import { DuetError } from '../errors.js';
+import { precheckChunk, storeChunkBatch } from './ingest-batch.js';
 
 /**
  * A refusal the recorder can act on: `code` is stable, the message says what to fix. Ingest
@@ -10,11 +10,17 @@ import { DuetError } from '../errors.js';
  */
 export class IngestError extends DuetError {
   constructor(
-    code: 'unknown_interaction' | 'interaction_closed' | 'chunk_conflict' | 'limit_exceeded' | 'invalid_payload',
+    code: 'unknown_interaction' | 'interaction_closed' | 'chunk_conflict' | 'limit_exceeded' | 'invalid_payload' | 'overloaded',
     message: string,
     readonly limit?: keyof typeof INGEST_LIMITS,
+    /** for refusals that are only about timing (`overloaded`): when a retry is welcome */
+    readonly retryAfterMs?: number,
   ) {
-    super(code === 'limit_exceeded' ? 429 : code === 'unknown_interaction' ? 404 : code === 'invalid_payload' ? 400 : 409, code, message);
+    super(
+      code === 'limit_exceeded' ? 429 : code === 'overloaded' ? 503 : code === 'unknown_interaction' ? 404 : code === 'invalid_payload' ? 400 : 409,
+      code,
+      message,
+    );
   }
 }
 
@@ -96,50 +102,30 @@ function toTimeline(agentEpochMs: number, src: IngestSource, startedAt: Date): n
  * (interaction, stream, seq) with the same bytes is a harmless duplicate; with different bytes
  * it is refused, since silently keeping either copy could corrupt the recording.
  * Late chunks (after `end`, before finalization starts) are still accepted.
+ * A batch of one: the ingest namespace batches chunks of all connections (ChunkBatcher).
  */
 export async function storeChunk(db: Kysely<DB>, src: IngestSource, meta: ChunkMeta, payload: Uint8Array): Promise<{ duplicate: boolean }> {
-  if (payload.byteLength > INGEST_LIMITS.maxChunkBytes) {
-    throw new IngestError('limit_exceeded', `A chunk may carry at most ${INGEST_LIMITS.maxChunkBytes} bytes; send smaller chunks.`, 'maxChunkBytes');
-  }
-  const interaction = await ownInteraction(db, src, meta.interactionId, true);
-  const sha256 = createHash('sha256').update(payload).digest('hex');
-  const inserted = await db
-    .insertInto('interaction_chunks')
-    .values({
-      interaction_id: meta.interactionId,
-      stream: meta.stream,
-      seq: meta.seq,
-      start_ms: toTimeline(meta.startMs, src, interaction.started_at),
-      end_ms: toTimeline(meta.endMs, src, interaction.started_at),
-      event_count: meta.eventCount ?? null,
-      bytes: payload.byteLength,
-      sha256,
-      payload: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
-    })
-    .onConflict((oc) => oc.columns(['interaction_id', 'stream', 'seq']).doNothing())
-    .returning('seq')
-    .executeTakeFirst();
-  if (!inserted) {
-    const existing = await db
-      .selectFrom('interaction_chunks')
-      .select('sha256')
-      .where('interaction_id', '=', meta.interactionId)
-      .where('stream', '=', meta.stream)
-      .where('seq', '=', meta.seq)
-      .executeTakeFirstOrThrow();
-    if (existing.sha256 !== sha256) {
-      throw new IngestError('chunk_conflict', `Chunk ${meta.stream}#${meta.seq} was already stored with different content; a seq must never be reused.`);
-    }
-    return { duplicate: true };
-  }
-  await db.updateTable('interactions').set({ last_data_at: new Date() }).where('id', '=', meta.interactionId).execute();
-  return { duplicate: false };
+  const pre = precheckChunk(payload);
+  if (pre) throw pre;
+  const [outcome] = await storeChunkBatch(db, [{ src, meta, payload }], [meta.interactionId]);
+  if (!outcome!.ok) throw outcome!.error;
+  return { duplicate: outcome!.duplicate };
 }
 
-/** The seqs the server holds for a stream, as inclusive ranges (gaps and islands in SQL). */
+/** The seqs the server holds for a stream, as inclusive ranges; only for the owning agent. */
 export async function heldRanges(db: Kysely<DB>, src: IngestSource, interactionId: string, stream: string): Promise<SeqRanges> {
   const owned = await db.selectFrom('interactions').select('id').where('id', '=', interactionId).where('agent_id', '=', src.agentId).executeTakeFirst();
   if (!owned) throw unknown();
+  return readHeldRanges(db, interactionId, stream);
+}
+
+/**
+ * The seqs stored for a stream (gaps and islands in SQL), without an ownership check: for callers
+ * that have just stored a chunk of it for this agent. Reads every seq of the stream, so its cost
+ * grows with the call: the ingest namespace reads it once per connection and stream, then keeps
+ * the ranges in memory.
+ */
+export async function readHeldRanges(db: Kysely<DB>, interactionId: string, stream: string): Promise<SeqRanges> {
   const rows = await sql<{ lo: number; hi: number }>`
     select min(seq)::int as lo, max(seq)::int as hi
     from (select seq, seq - row_number() over (order by seq) as grp

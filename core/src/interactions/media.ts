@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
-import { Manifest } from '@duet/protocol';
 import { mayAccessInteraction, type Principal } from '../auth/authorization.js';
 import type { DB } from '../db/schema.js';
 import { DuetError, NotFound } from '../errors.js';
 import { finalizeJobId } from './finalize-requests.js';
+import { readManifest } from './manifests.js';
 import type { ObjectStore } from '../storage/object-store.js';
 
 /** Media links live long enough to start playing and seek around, not to be passed around. */
@@ -27,13 +27,6 @@ export class MediaNotReady extends DuetError {
   }
 }
 
-async function readJson(store: ObjectStore, key: string): Promise<unknown> {
-  const got = await store.get(key);
-  const parts: Buffer[] = [];
-  for await (const c of got.body) parts.push(c as Buffer);
-  return JSON.parse(Buffer.concat(parts).toString('utf8'));
-}
-
 /**
  * The manifest of an interaction `p` may view, with a short-lived signed URL for every artifact.
  * Anything `p` may not view is "not found"; media not ready yet says why and how far along it is.
@@ -49,7 +42,7 @@ export async function mediaFor(db: Kysely<DB>, store: ObjectStore, p: Principal,
     const job = await db.selectFrom('job_runs').select('progress').where('job_id', '=', finalizeJobId(interactionId)).executeTakeFirst();
     throw new MediaNotReady(row.status, job?.progress ?? null, row.finalize_error);
   }
-  const manifest = Manifest.parse(await readJson(store, row.manifest_key));
+  const manifest = await readManifest(store, row.manifest_key);
   const sign = (key: string, contentType: string) => store.signedReadUrl(key, { expiresInSeconds: MEDIA_URL_SECONDS, contentType });
   const urls: Record<string, string> = {};
   if (manifest.audio) urls[manifest.audio.key] = await sign(manifest.audio.key, 'audio/ogg');

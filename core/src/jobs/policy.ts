@@ -22,6 +22,9 @@ export const JOB_POLICY: { [K in JobType]: JobPolicy } = {
   // Media work: CPU-bound ffmpeg remuxes, so two at a time on a 2-core worker; generous timeout
   // for multi-hour calls; retried because failures are mostly transient (store, DB, a killed worker).
   'finalize-interaction': { attempts: 5, backoffMs: 10_000, concurrency: 2, timeoutMs: 15 * 60_000 },
+  // One full decode of the call (about 10 s of CPU per recorded hour here): one at a time, so it
+  // never competes with finalizations for the second core.
+  'analyze-audio': { attempts: 5, backoffMs: 10_000, concurrency: 1, timeoutMs: 30 * 60_000 },
 };
 
 /** Delay before the attempt after `failedAttempt` (1-based), the same formula BullMQ uses. */

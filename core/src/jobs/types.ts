@@ -13,6 +13,12 @@ export interface JobPayloads {
   'close-idle-interactions': { idleMinutes: number };
   /** Turns an ended interaction's chunks into replayable media and its manifest. */
   'finalize-interaction': { interactionId: string };
+  /**
+   * Waveform peaks and talk metrics for an interaction's audio, added to its manifest. Off the
+   * call-end → playable path: the interaction is replayable before this runs. `audioSha256` names
+   * the audio analysed, so a new audio (a PBX import joined later) gets its own run.
+   */
+  'analyze-audio': { interactionId: string; audioSha256: string };
 }
 
 export type JobType = keyof JobPayloads;

@@ -15,18 +15,21 @@ import {
 } from '@duet/protocol';
 import {
   addMarker,
+  ChunkBatcher,
   endInteraction,
   finalizeJobId,
   heldRanges,
   IngestError,
   openInteraction,
-  storeChunk,
+  readHeldRanges,
   verifyRecorderToken,
   type AppJobQueue,
+  type ChunkBatcherOptions,
   type DB,
   type IngestSource,
 } from '@duet/core';
 import { measureClockOffset } from './clock.js';
+import { HeldRegistry, type HeldView } from './held.js';
 import { TokenBucket } from './rate-limit.js';
 
 interface ConnectionState {
@@ -35,6 +38,8 @@ interface ConnectionState {
   /** resolves once the clock exchange is done; every message waits for it */
   source: Promise<IngestSource>;
   bucket: TokenBucket;
+  /** the held ranges of the streams this connection writes */
+  held: HeldView;
 }
 
 type Ack = (answer: IngestAck) => void;
@@ -45,17 +50,36 @@ function invalid(err: z.ZodError, what: string): IngestAck {
 }
 
 function refusal(err: unknown, log: (m: string) => void): IngestAck {
-  if (err instanceof IngestError) return { ok: false, error: err.code, message: err.message, ...(err.limit ? { limit: err.limit } : {}) };
+  if (err instanceof IngestError) {
+    return { ok: false, error: err.code, message: err.message, ...(err.limit ? { limit: err.limit } : {}), ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}) };
+  }
   log(`ingest error: ${(err as Error)?.stack ?? String(err)}`);
   return { ok: false, error: 'internal', message: 'The server could not store this; retry later.' };
+}
+
+export interface IngestOptions {
+  /** group commit and admission control of chunks (defaults: ChunkBatcher's) */
+  batch?: ChunkBatcherOptions;
+}
+
+export interface IngestNamespace {
+  /** chunks taken and not yet answered */
+  readonly load: number;
+  /** stores what is pending; later chunks are refused as `overloaded` */
+  close(): Promise<void>;
 }
 
 /**
  * The `/ingest` namespace: recorders authenticate with a recorder token in the handshake, then
  * open interactions and send chunks. Every message is validated; every answer is an ack.
+ * Chunks of all connections are stored in batches (ChunkBatcher: one statement and one commit per
+ * batch, the ack after the commit); over its in-flight bound a chunk is refused at once with
+ * `overloaded` and `retryAfterMs`, so overload sheds load instead of queueing without bound.
  */
-export function registerIngest(io: Server, db: Kysely<DB>, jobs: AppJobQueue, log: (msg: string) => void): void {
+export function registerIngest(io: Server, db: Kysely<DB>, jobs: AppJobQueue, log: (msg: string) => void, opts: IngestOptions = {}): IngestNamespace {
   const nsp = io.of(INGEST_NAMESPACE);
+  const batcher = new ChunkBatcher(db, opts.batch);
+  const held = new HeldRegistry();
 
   nsp.use(async (socket, next) => {
     const hs = IngestHandshake.safeParse(socket.handshake.auth);
@@ -67,6 +91,7 @@ export function registerIngest(io: Server, db: Kysely<DB>, jobs: AppJobQueue, lo
       tokenId: check.tokenId,
       source: Promise.resolve({ agentId: check.agentId, clockOffsetMs: 0 }),
       bucket: new TokenBucket(INGEST_LIMITS.chunksPerSecond, INGEST_LIMITS.chunksPerSecond * 2),
+      held: held.connection(),
     };
     socket.data.ingest = state;
     next();
@@ -75,6 +100,7 @@ export function registerIngest(io: Server, db: Kysely<DB>, jobs: AppJobQueue, lo
   nsp.on('connection', (socket: Socket) => {
     const state = socket.data.ingest as ConnectionState;
     state.source = measureClockOffset(socket).then((clockOffsetMs) => ({ agentId: state.agentId, clockOffsetMs }));
+    socket.on('disconnect', () => state.held.release());
 
     /** Wraps a handler: validates, limits, and always answers exactly once. */
     const handle = <S extends z.ZodType>(schema: S, what: string, run: (msg: z.infer<S>, src: IngestSource, extra: unknown) => Promise<IngestAck>) =>
@@ -105,12 +131,15 @@ export function registerIngest(io: Server, db: Kysely<DB>, jobs: AppJobQueue, lo
       if (!(payload instanceof Uint8Array)) {
         return { ok: false, error: 'invalid_message', message: 'Invalid chunk: send the payload as binary (ArrayBuffer or Uint8Array) after the metadata.' };
       }
-      const { duplicate } = await storeChunk(db, src, meta, payload);
-      return { ok: true, stream: meta.stream, seq: meta.seq, duplicate, held: await heldRanges(db, src, meta.interactionId, meta.stream) };
+      const { duplicate } = await batcher.store(src, meta, payload);
+      // Stored (or already held) for this agent, so the stream is theirs: no ownership check here.
+      const ranges = await state.held.afterStore(meta.interactionId, meta.stream, meta.seq, () => readHeldRanges(db, meta.interactionId, meta.stream));
+      return { ok: true, stream: meta.stream, seq: meta.seq, duplicate, held: ranges };
     }));
 
     socket.on(IngestEvent.held, handle(HeldRequest, 'held', async (msg, src) => {
-      return { ok: true, stream: msg.stream, held: await heldRanges(db, src, msg.interactionId, msg.stream) };
+      const ranges = await state.held.refresh(msg.interactionId, msg.stream, () => heldRanges(db, src, msg.interactionId, msg.stream));
+      return { ok: true, stream: msg.stream, held: ranges };
     }));
 
     socket.on(IngestEvent.marker, handle(Marker, 'marker', async (msg, src) => {
@@ -127,4 +156,11 @@ export function registerIngest(io: Server, db: Kysely<DB>, jobs: AppJobQueue, lo
       return { ok: true };
     }));
   });
+
+  return {
+    get load() {
+      return batcher.load;
+    },
+    close: () => batcher.close(),
+  };
 }

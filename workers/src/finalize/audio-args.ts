@@ -37,17 +37,7 @@ export function reencodeArgs(listFile: string, output: string): string[] {
   return [...COMMON, '-protocol_whitelist', 'file,pipe', '-f', 'concat', '-safe', '0', '-i', listFile, '-map', '0:a:0', '-c:a', 'libopus', '-b:a', '32k', '-application', 'voip', ...BITEXACT, '-f', 'ogg', output];
 }
 
-/** Speech detection on one channel: silencedetect prints silence_start/silence_end on stderr. */
-export function silencedetectArgs(input: string, channel: number, noiseDb = -35, minSilenceS = 0.3): string[] {
-  return ['-hide_banner', '-nostdin', '-v', 'info', '-protocol_whitelist', 'file', '-f', 'ogg', '-i', input, '-af', `pan=mono|c0=c${channel},silencedetect=n=${noiseDb}dB:d=${minSilenceS}`, '-f', 'null', '-'];
-}
-
-/** Packet start times (seconds, one per line) of the first audio stream, to know where a copy cut lands. */
-export function packetTimesArgs(input: string): string[] {
-  return ['-v', 'error', '-protocol_whitelist', 'file', '-f', 'ogg', '-select_streams', 'a:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', input];
-}
-
-/** Decoded samples for peaks: 8 kHz signed 16-bit, channels interleaved, to stdout. */
+/** Decoded samples for analysis (peaks, speech): 8 kHz signed 16-bit, channels interleaved, to stdout. */
 export function pcmArgs(input: string, channels: number): string[] {
   return [...COMMON, '-protocol_whitelist', 'file', '-f', 'ogg', '-i', input, '-ac', String(channels), '-ar', '8000', '-f', 's16le', 'pipe:1'];
 }

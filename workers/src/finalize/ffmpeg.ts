@@ -83,6 +83,8 @@ export function runMedia(
 
 export interface ProbeResult {
   durationMs: number;
+  /** where decoded audio starts on the file's own clock (Opus pre-skip and cuts move it off zero); fractional */
+  startMs: number;
   formatName: string;
   codec: string;
   channels: number;
@@ -92,11 +94,12 @@ export interface ProbeResult {
 /** ffprobe of a local file's first audio stream; throws when there is none. */
 export async function probeAudio(file: string, signal?: AbortSignal): Promise<ProbeResult> {
   const { stdout } = await runMedia(FFPROBE, ['-v', 'error', '-protocol_whitelist', 'file', '-print_format', 'json', '-show_format', '-show_streams', file], signal ? { signal } : {});
-  const info = JSON.parse(stdout) as { format?: { duration?: string; format_name?: string }; streams?: { codec_type?: string; codec_name?: string; channels?: number; sample_rate?: string }[] };
+  const info = JSON.parse(stdout) as { format?: { duration?: string; start_time?: string; format_name?: string }; streams?: { codec_type?: string; codec_name?: string; channels?: number; sample_rate?: string }[] };
   const audio = info.streams?.find((s) => s.codec_type === 'audio');
   if (!audio) throw new Error(`${file} has no audio stream`);
   return {
     durationMs: Math.round(Number(info.format?.duration ?? 'NaN') * 1000),
+    startMs: Number(info.format?.start_time ?? 0) * 1000,
     formatName: info.format?.format_name ?? '',
     codec: audio.codec_name ?? '',
     channels: audio.channels ?? 0,
@@ -127,7 +130,6 @@ export async function checkMediaTools(): Promise<{ ffmpeg: string; ffprobe: stri
       ['-muxers', 'the ogg muxer', /\bogg\b/],
       ['-demuxers', 'the matroska/webm demuxer', /matroska,webm/],
       ['-demuxers', 'the concat demuxer', /\bconcat\b/],
-      ['-filters', 'the silencedetect filter', /\bsilencedetect\b/],
       ['-filters', 'the anullsrc source', /\banullsrc\b/],
     ];
     for (const [what, label, re] of need) if (!re.test(await list(what))) missing.push(`${FFMPEG} lacks ${label}`);

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { gapsOf, pausesFromMarkers, type DB, type Gap, type PauseInterval } from '@duet/core';
 
 export interface LoadedChunk {
@@ -30,7 +30,9 @@ export async function loadFinalizeInput(db: Kysely<DB>, interactionId: string): 
     const interaction = await trx.selectFrom('interactions').selectAll().where('id', '=', interactionId).executeTakeFirstOrThrow();
     const chunks = await trx
       .selectFrom('interaction_chunks')
-      .select(['stream', 'seq', 'start_ms', 'end_ms', 'payload'])
+      // Base64 text rather than bytea: PGlite hands bytea over as hex that its JS side parses byte by
+      // byte (2–4 s for an hour of chunks here), while Buffer decodes base64 natively (0.4–0.8 s).
+      .select(['stream', 'seq', 'start_ms', 'end_ms', sql<string>`encode(payload, 'base64')`.as('payload')])
       .where('interaction_id', '=', interactionId)
       .orderBy('stream')
       .orderBy('seq')
@@ -39,8 +41,7 @@ export async function loadFinalizeInput(db: Kysely<DB>, interactionId: string): 
     const streams = new Map<string, LoadedChunk[]>();
     for (const c of chunks) {
       const list = streams.get(c.stream) ?? [];
-      // PGlite returns bytea as a plain Uint8Array, pg as a Buffer: normalise to Buffer.
-      const payload = Buffer.from(c.payload.buffer, c.payload.byteOffset, c.payload.byteLength);
+      const payload = Buffer.from(c.payload, 'base64');
       list.push({ seq: c.seq, startMs: c.start_ms, endMs: c.end_ms, payload });
       streams.set(c.stream, list);
     }

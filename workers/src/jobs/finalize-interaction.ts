@@ -1,17 +1,17 @@
-import { JOB_POLICY, objectKey, UnrecoverableJobError, type JobHandler, type JobPayloads } from '@duet/core';
-import { Manifest, MANIFEST_VERSION } from '@duet/protocol';
+import { analyzeJobId, JOB_POLICY, putManifest, UnrecoverableJobError, type JobHandler, type JobPayloads } from '@duet/core';
+import { MANIFEST_VERSION } from '@duet/protocol';
 import type { WorkerDeps } from '../deps.js';
 import { finalizeAudio } from '../finalize/audio.js';
 import { loadFinalizeInput } from '../finalize/load.js';
-import { finalizeScreenStream, sha256Hex } from '../finalize/screen.js';
+import { finalizeScreenStream } from '../finalize/screen.js';
 
 /**
  * Turns an ended interaction into replayable media: screen segments with their seek index and
- * facts, the timeline audio with peaks and talk metrics, and the manifest that lists them with
- * their checksums. Idempotent: every artifact goes to a key derived from the interaction id, and
+ * facts, the timeline audio, and the manifest that lists them with their checksums. Peaks and talk
+ * metrics need a full decode of the call, so a follow-up job (analyze-audio) adds them. Idempotent: every artifact goes to a key derived from the interaction id, and
  * the interaction becomes `ready` (and its raw chunks are removed) in one transaction at the end.
  */
-export function finalizeInteractionJob(deps: Pick<WorkerDeps, 'db' | 'store' | 'log'>): JobHandler<JobPayloads['finalize-interaction']> {
+export function finalizeInteractionJob(deps: Pick<WorkerDeps, 'db' | 'store' | 'jobs' | 'log'>): JobHandler<JobPayloads['finalize-interaction']> {
   return async ({ interactionId }, ctx) => {
     const row = await deps.db.selectFrom('interactions').select(['status']).where('id', '=', interactionId).executeTakeFirst();
     if (!row) throw new UnrecoverableJobError(`interaction ${interactionId} does not exist`);
@@ -21,38 +21,41 @@ export function finalizeInteractionJob(deps: Pick<WorkerDeps, 'db' | 'store' | '
     await deps.db.updateTable('interactions').set({ status: 'finalizing', updated_at: new Date() }).where('id', '=', interactionId).where('status', 'in', ['ended', 'failed']).execute();
     try {
       const input = await loadFinalizeInput(deps.db, interactionId);
-      await ctx.progress(0.05);
-      const screens = [];
-      for (const [stream, chunks] of input.streams) {
-        ctx.signal.throwIfAborted();
-        if (stream.startsWith('screen:')) screens.push(await finalizeScreenStream(deps.store, input, stream, chunks));
-      }
-      await ctx.progress(0.3);
+      await ctx.progress(0.1);
+      // The screen work is JavaScript (parse, brotli), the audio work runs in ffmpeg processes:
+      // done side by side they take the time of the longer one.
+      const screenStreams = [...input.streams].filter(([stream]) => stream.startsWith('screen:'));
       const audioChunks = input.streams.get('audio');
-      const audio = audioChunks?.length ? await finalizeAudio(deps.store, input, audioChunks, ctx.signal) : { audio: null, peaks: null, metrics: null };
+      const [screens, audio] = await Promise.all([
+        Promise.all(screenStreams.map(([stream, chunks]) => finalizeScreenStream(deps.store, input, stream, chunks))),
+        audioChunks?.length ? finalizeAudio(deps.store, input, audioChunks, ctx.signal) : null,
+      ]);
+      ctx.signal.throwIfAborted();
       await ctx.progress(0.9);
-      const manifest = Manifest.parse({
+      const { key: manifestKey, sha256 } = await putManifest(deps.store, {
         version: MANIFEST_VERSION,
         interactionId,
         startedAt: input.startedAt.toISOString(),
         timelineMs: input.timelineMs,
-        ...audio,
+        audio,
+        peaks: null,
+        metrics: null,
+        analysis: audio ? 'pending' : 'none',
         pauses: input.pauses,
         gaps: input.gaps,
         screens,
       });
-      const body = Buffer.from(JSON.stringify(manifest));
-      const manifestKey = objectKey('interactions', interactionId, 'manifest.json');
-      await deps.store.put(manifestKey, body, { contentType: 'application/json', contentLength: body.byteLength });
-      await deps.db.transaction().execute(async (trx) => {
+      // Ready, raw chunks gone and the analysis requested: one commit, so none happens without the others.
+      await deps.jobs.transaction(async (trx) => {
         await trx
           .updateTable('interactions')
           .set({ status: 'ready', timeline_ms: input.timelineMs, manifest_store: deps.store.name, manifest_key: manifestKey, finalize_error: null, updated_at: new Date() })
           .where('id', '=', interactionId)
           .execute();
         await trx.deleteFrom('interaction_chunks').where('interaction_id', '=', interactionId).execute();
+        if (audio) await deps.jobs.enqueue('analyze-audio', { interactionId, audioSha256: audio.sha256 }, { jobId: analyzeJobId(interactionId, audio.sha256) }, trx);
       });
-      ctx.log(`finalized ${interactionId}: ${input.timelineMs} ms, ${screens.length} screen stream(s), audio ${audio.audio ? 'yes' : 'no'}, manifest ${sha256Hex(body).slice(0, 12)}`);
+      ctx.log(`finalized ${interactionId}: ${input.timelineMs} ms, ${screens.length} screen stream(s), audio ${audio ? 'yes' : 'no'}, manifest ${sha256.slice(0, 12)}`);
     } catch (err) {
       const last = err instanceof UnrecoverableJobError || ctx.attempt >= JOB_POLICY['finalize-interaction'].attempts;
       if (last) {

@@ -20,17 +20,17 @@ import { isPaused, normalizePauses, type TimelineInterval } from './pauses.js';
 export type SegmentEncoding = 'br' | 'gzip';
 
 /**
- * Brotli at quality 5, text mode. Measured per segment on the synthetic 10-minute stream of
- * realistic.test.ts (3.5 MB of JSON in 20 segments): brotli q5 9.8x, gzip -6 8.3x, gzip -9 9.0x,
- * i.e. 15% smaller than gzip's default and 8% smaller than its best, at about gzip -6's speed
- * (~15 ms/MB here) and 2x faster than gzip -9. On the recorded fixture (real Chromium, 67 KB):
- * 7.1x against gzip -9's 6.3x. Quality 7 gains 2% more at 2.5x the time; 11 gains
- * ~25% at ~100x the time, too slow for a job that runs per interaction. Brotli's 4 MB window
- * also sees repeats across a whole segment, where gzip sees 32 KB. The one cost: browsers only
- * ask for `br` over HTTPS, so whoever serves a body must send `Content-Encoding: br` only when
- * the request's `Accept-Encoding` has it, and otherwise decode it (fast) on the way out.
+ * gzip -9, because the player must be able to decode a segment wherever Duet is deployed.
+ * Brotli is smaller (measured per segment on realistic.test.ts's 3.5 MB: brotli q5 9.8x, gzip -9
+ * 9.0x; on the recorded Chromium fixture 12.1x against 10.4x), but checked in Chromium 156 here:
+ * over plain HTTP to anything but localhost the browser does not ask for `br` and fails a fetch
+ * whose response says `Content-Encoding: br`, and `DecompressionStream` has no brotli. gzip is
+ * decoded by `DecompressionStream('gzip')` in every current browser, from a presigned S3 URL as
+ * from Duet's own, with no Content-Encoding header at all, so the player can also check the
+ * segment's SHA-256 on the bytes it fetched. The cost is about 16 % more screen bytes (0.1 MB
+ * per recorded hour). Brotli stays selectable for a future player that brings its own decoder.
  */
-export const DEFAULT_SEGMENT_ENCODING: SegmentEncoding = 'br';
+export const DEFAULT_SEGMENT_ENCODING: SegmentEncoding = 'gzip';
 
 /** Brotli quality used for segments: the knee of the size/time curve for rrweb JSON. */
 export const BROTLI_QUALITY = 5;

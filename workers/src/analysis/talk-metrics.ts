@@ -1,28 +1,4 @@
-import type { Interval } from './audio-plan.js';
-
-/** Speech intervals from silencedetect's stderr: the complement of the silences over the duration. */
-export function speechFromSilencedetect(stderr: string, durationMs: number): Interval[] {
-  const silences: Interval[] = [];
-  let open: number | null = null;
-  for (const line of stderr.split('\n')) {
-    const start = /silence_start: (-?[\d.]+)/.exec(line);
-    const end = /silence_end: ([\d.]+)/.exec(line);
-    if (start) open = Math.max(0, Math.round(Number(start[1]) * 1000));
-    if (end && open !== null) {
-      silences.push({ startMs: open, endMs: Math.round(Number(end[1]) * 1000) });
-      open = null;
-    }
-  }
-  if (open !== null) silences.push({ startMs: open, endMs: durationMs });
-  const speech: Interval[] = [];
-  let t = 0;
-  for (const s of silences) {
-    if (s.startMs > t) speech.push({ startMs: t, endMs: s.startMs });
-    t = Math.max(t, s.endMs);
-  }
-  if (durationMs > t) speech.push({ startMs: t, endMs: durationMs });
-  return speech.filter((s) => s.endMs - s.startMs > 0);
-}
+import type { Interval } from '../finalize/audio-plan.js';
 
 const total = (xs: readonly Interval[]) => xs.reduce((s, x) => s + (x.endMs - x.startMs), 0);
 

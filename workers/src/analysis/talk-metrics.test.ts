@@ -1,21 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { speechFromSilencedetect, talkMetrics } from './talk-metrics.js';
+import { talkMetrics } from './talk-metrics.js';
 
 const iv = (startMs: number, endMs: number) => ({ startMs, endMs });
-
-describe('speechFromSilencedetect', () => {
-  it('turns silences into speech over the duration', () => {
-    const stderr = [
-      '[silencedetect @ 0x1] silence_start: 0',
-      '[silencedetect @ 0x1] silence_end: 0.5 | silence_duration: 0.5',
-      '[silencedetect @ 0x1] silence_start: 3.02',
-      '[silencedetect @ 0x1] silence_end: 5.887 | silence_duration: 2.867',
-      '[silencedetect @ 0x1] silence_start: 8.1',
-    ].join('\n');
-    expect(speechFromSilencedetect(stderr, 10_000)).toEqual([iv(500, 3020), iv(5887, 8100)]);
-    expect(speechFromSilencedetect('', 4000)).toEqual([iv(0, 4000)]);
-  });
-});
 
 describe('talkMetrics', () => {
   it('measures talk, overtalk, dead air and monologues', () => {

@@ -28,3 +28,4 @@ export * from './interactions/queries.js';
 export * from './interactions/timeline.js';
 export * from './interactions/finalize-requests.js';
 export * from './interactions/media.js';
+export * from './interactions/manifests.js';

@@ -43,8 +43,8 @@ if (mtime('node_modules/.package-lock.json') < mtime('package-lock.json')) {
 }
 
 // 2. Build when an output is missing or any source is newer than the oldest output.
-const outputs = ['protocol/dist/index.js', 'core/dist/index.js', 'server/dist/index.js', 'workers/dist/index.js', 'review-ui/dist/index.html'];
-const sources = ['protocol/src', 'core/src', 'server/src', 'workers/src', 'review-ui/src', 'review-ui/index.html'];
+const outputs = ['protocol/dist/index.js', 'core/dist/index.js', 'server/dist/index.js', 'workers/dist/index.js', 'review-ui/dist/index.html', 'recorder-agent/bundle/duet-recorder.iife.js'];
+const sources = ['protocol/src', 'core/src', 'server/src', 'workers/src', 'review-ui/src', 'review-ui/index.html', 'recorder-agent/src'];
 const oldestOutput = Math.min(...outputs.map(mtime));
 const newestSource = Math.max(...sources.map((s) => (existsSync(s) && statSync(s).isDirectory() ? newestMtime(s) : mtime(s))));
 if (oldestOutput === 0 || newestSource > oldestOutput) run('npm', ['run', 'build']);

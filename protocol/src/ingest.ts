@@ -10,18 +10,8 @@ import { z } from 'zod';
  *   measured for the connection.
  * - Every chunk is acked only once durable; resending any chunk at any time is safe.
  */
-export const INGEST_PROTOCOL_VERSION = 1;
-export const INGEST_NAMESPACE = '/ingest';
-
-/** Socket.io event names, typed once for both ends. */
-export const IngestEvent = {
-  open: 'interaction:open',
-  chunk: 'chunk',
-  marker: 'marker',
-  end: 'interaction:end',
-  held: 'held',
-  clock: 'clock',
-} as const;
+export { INGEST_PROTOCOL_VERSION, INGEST_NAMESPACE, IngestEvent, INGEST_LIMITS, type IngestAck } from './ingest-wire.js';
+import { INGEST_PROTOCOL_VERSION } from './ingest-wire.js';
 
 /** `audio`, or `screen:<tab>`: every tab or application of the agent records its own screen stream. */
 export const StreamName = z
@@ -52,16 +42,6 @@ export const OpenInteraction = z.object({
   audio: z.object({ channels: z.union([z.literal(1), z.literal(2)]), mimeType: z.string().max(100) }).optional(),
 });
 export type OpenInteraction = z.infer<typeof OpenInteraction>;
-
-/** Limits the server enforces; over a limit the ack names the limit and the connection stays usable. */
-export const INGEST_LIMITS = {
-  /** one chunk's payload */
-  maxChunkBytes: 2 * 1024 * 1024,
-  /** chunks per second per connection, sustained (token bucket, burst of twice this) */
-  chunksPerSecond: 20,
-  /** interactions open at once per agent */
-  maxOpenInteractionsPerAgent: 3,
-} as const;
 
 /**
  * A chunk's metadata; its payload follows as a binary argument:
@@ -98,19 +78,6 @@ export type EndInteraction = z.infer<typeof EndInteraction>;
 /** Inclusive seq ranges, e.g. [[0, 41], [43, 50]]: a recorder resends exactly what is missing. */
 export const SeqRanges = z.array(z.tuple([z.number().int(), z.number().int()]));
 export type SeqRanges = z.infer<typeof SeqRanges>;
-
-/**
- * The answer to every message. For a chunk, `held` lists the seqs the server holds for its stream
- * (what this server has seen stored, read from the database at the connection's first chunk of
- * the stream; the `held` request always reads the database). A refusal names its `error`; with
- * `retryAfterMs` it is about timing only and the same message may be sent again after that long:
- * `limit_exceeded` with `limit: 'chunksPerSecond'` (this connection sends too fast) and
- * `overloaded` (the server has too many chunks waiting to be stored and sheds load at once rather
- * than answering late). `internal` may be retried too; other refusals will not change on a resend.
- */
-export type IngestAck =
-  | { ok: true; stream?: StreamName; seq?: number; duplicate?: boolean; held?: SeqRanges }
-  | { ok: false; error: string; message: string; limit?: keyof typeof INGEST_LIMITS; retryAfterMs?: number };
 
 /** Asks which seqs the server holds for a stream (after a reconnect or reload). */
 export const HeldRequest = z.object({ interactionId: InteractionId, stream: StreamName });

@@ -1,0 +1,330 @@
+import { AudioCapture } from './audio.js';
+import { Badge, type BadgeState } from './badge.js';
+import { Emitter } from './emitter.js';
+import { resolveOptions, type RecorderOptions, type ResolvedOptions } from './options.js';
+import { Outbox, type ActiveRecording, type DropReport } from './outbox.js';
+import { PciGuard, type PauseReason } from './pci-guard.js';
+import { ScreenCapture } from './screen.js';
+import { Sender, type SendFailure } from './sender.js';
+import { Transport } from './transport.js';
+
+export interface StartOptions {
+  /** The phone system's call id: joins this recording with the PBX's recording of the call. */
+  callId?: string;
+  direction?: 'inbound' | 'outbound';
+  /** The customer's side of the call (e.g. the softphone's WebRTC remote stream): recorded on the right channel. */
+  customer?: MediaStream | null;
+}
+
+export interface RecorderEvents extends Record<string, unknown> {
+  /** every change of state, connection or queue: what the badge shows */
+  state: BadgeState;
+  /** a message the server refused for good, or a capture that failed */
+  error: SendFailure | { kind: 'capture'; error: string; message: string };
+  /** the outbox was over its budget and dropped these chunks (screen first) */
+  'outbox-full': DropReport[];
+  /** something the agent should know, e.g. audio waiting for a click */
+  warning: string;
+}
+
+/** rrweb keeps page-wide state: only one recording per page may capture the screen at a time. */
+const SCREEN_OWNER = Symbol.for('duet.recorder.screen-owner');
+type ScreenOwnerHost = { [SCREEN_OWNER]?: object };
+/** A recording this old (no chunk written since) is not resumed after a reload: the server has closed it. */
+const RESUME_WITHIN_MS = 10 * 60_000;
+
+/**
+ * Records one agent's screen and call audio into Duet. One instance owns all its state; `stop()`
+ * removes every listener, observer and element it added. See {@link RecorderOptions}.
+ *
+ * ```ts
+ * const rec = new Recorder({ serverUrl: 'https://duet.example.com', token: 'duet_rt_…' });
+ * await rec.restore(); // after a reload: carries on the recording this tab had
+ * await rec.start({ callId: 'call-42', customer: softphone.remoteStream });
+ * rec.on('state', (s) => console.log(s.state));
+ * await rec.stop();
+ * ```
+ */
+export class Recorder {
+  private readonly opts: ResolvedOptions;
+  private readonly events = new Emitter<RecorderEvents>();
+  private outbox: Outbox | undefined;
+  private transport: Transport | undefined;
+  private sender: Sender | undefined;
+  private screen: ScreenCapture | undefined;
+  private audio: AudioCapture | undefined;
+  private pci: PciGuard | undefined;
+  private badge: Badge | undefined;
+  private active: Omit<ActiveRecording, 'tab'> | undefined;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private lastScreenCut = 0;
+  private manualPause = false;
+  private paused = false;
+  private online = false;
+  private warning: string | undefined;
+  private state: BadgeState['state'] = 'idle';
+  /** chunk writes are serialised: seqs are consecutive and written in order */
+  private writes: Promise<unknown> = Promise.resolve();
+
+  constructor(options: RecorderOptions) {
+    this.opts = resolveOptions(options);
+  }
+
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<K extends keyof RecorderEvents>(event: K, fn: (payload: RecorderEvents[K]) => void): () => void {
+    return this.events.on(event, fn);
+  }
+
+  /** The current interaction's id, or null when not recording. */
+  get interactionId(): string | null {
+    return this.active?.interactionId ?? null;
+  }
+
+  /** Bytes waiting to be acked by the server. */
+  get queuedBytes(): number {
+    return this.outbox?.queuedBytes ?? 0;
+  }
+
+  /**
+   * After a page reload: sends what the outbox still holds and, if this tab was recording a call
+   * less than 10 minutes ago, carries on the same interaction (new audio and screen capture,
+   * seqs continuing). Resolves with the interaction id it resumed, or null.
+   */
+  async restore(customer: MediaStream | null = null): Promise<string | null> {
+    await this.connect();
+    const kept = await this.outbox!.getActive();
+    if (!kept || Date.now() - kept.updatedAt > RESUME_WITHIN_MS) {
+      if (kept) await this.outbox!.deleteActive();
+      return null;
+    }
+    await this.begin(kept, customer);
+    return kept.interactionId;
+  }
+
+  /** Starts recording a new interaction; resolves with its id once capture runs. */
+  async start(opts: StartOptions = {}): Promise<string> {
+    if (this.active) throw new Error('Duet recorder: already recording; stop() first');
+    await this.connect();
+    const kept = await this.outbox!.getActive();
+    if (kept) {
+      // A recording this tab never stopped (a crash, a closed laptop): end it where it stopped.
+      await this.outbox!.add({ interactionId: kept.interactionId, kind: 'end', body: { interactionId: kept.interactionId, at: kept.updatedAt }, bytes: 0 });
+      await this.outbox!.deleteActive();
+    }
+    const recording = { interactionId: crypto.randomUUID(), startedAt: Date.now(), nextSeq: {}, updatedAt: Date.now(), ...(opts.callId ? { callId: opts.callId } : {}), ...(opts.direction ? { direction: opts.direction } : {}) };
+    await this.begin(recording, opts.customer ?? null);
+    return recording.interactionId;
+  }
+
+  /** Pauses audio and screen (the timeline records the pause) until resume(). */
+  pause(): void {
+    this.manualPause = true;
+    this.apply();
+  }
+
+  resume(): void {
+    this.manualPause = false;
+    this.apply();
+  }
+
+  /**
+   * Stops capture, queues the last chunks and the `end`, and removes everything this instance
+   * added to the page. Resolves when the outbox is empty or after `waitMs` (default 5 s); what is
+   * left is sent later (by this page, or by the next page of this tab, from IndexedDB).
+   */
+  async stop(waitMs = 5000): Promise<void> {
+    const active = this.active;
+    if (!active) return;
+    clearInterval(this.timer);
+    this.pci?.stop();
+    if (!this.paused) this.cutScreen();
+    this.releaseScreen();
+    await this.audio?.stop();
+    await this.writes;
+    const at = Date.now();
+    await this.outbox!.add({ interactionId: active.interactionId, kind: 'end', body: { interactionId: active.interactionId, at }, bytes: 0 });
+    await this.outbox!.deleteActive();
+    this.active = undefined;
+    this.sender!.kick();
+    this.setState('stopped');
+    const deadline = Date.now() + waitMs;
+    while (this.outbox!.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    this.badge?.remove();
+    this.badge = undefined;
+    if (this.outbox!.size === 0) this.disconnect();
+  }
+
+  /** Stops without waiting and closes the connection: for tests and pages being torn down. */
+  async destroy(): Promise<void> {
+    await this.stop(0);
+    this.disconnect();
+    this.events.clear();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private async connect(): Promise<void> {
+    if (this.transport) return;
+    this.outbox = await Outbox.open(this.opts.tabId, this.opts.outboxMaxBytes);
+    if (!this.outbox.persistent) this.warn('IndexedDB is not available: queued recording survives network drops but not a reload.');
+    this.transport = new Transport(this.opts.serverUrl, this.opts.token, this.opts.tabId, {
+      online: () => {
+        this.online = true;
+        this.sender?.reconnected();
+        this.publish();
+      },
+      offline: () => {
+        this.online = false;
+        this.publish();
+      },
+      refused: (reason) => {
+        this.online = false;
+        this.warning = reason;
+        this.events.emit('error', { kind: 'capture', error: 'refused', message: reason });
+        this.setState('error');
+      },
+    });
+    this.sender = new Sender(this.transport, this.outbox, (f) => this.events.emit('error', f), () => this.publish());
+    this.transport.connect();
+  }
+
+  private disconnect() {
+    this.sender?.close();
+    this.transport?.close();
+    this.outbox?.close();
+    this.sender = undefined;
+    this.transport = undefined;
+    this.outbox = undefined;
+  }
+
+  private async begin(recording: Omit<ActiveRecording, 'tab'>, customer: MediaStream | null): Promise<void> {
+    this.setState('starting');
+    this.active = recording;
+    if (this.opts.badge !== false && !this.badge) this.badge = new Badge(this.opts.badge === true ? null : this.opts.badge);
+    let audioInfo: { channels: 1 | 2; mimeType: string } | undefined;
+    if (AudioCapture.supported()) {
+      const audio = new AudioCapture({
+        bitsPerSecond: this.opts.audioBitsPerSecond,
+        timesliceMs: this.opts.chunkMs,
+        microphone: this.opts.microphone,
+        onData: (blob, startMs, endMs) => this.write(async () => this.addChunk('audio', new Uint8Array(await blob.arrayBuffer()), startMs, endMs)),
+        onWarning: (m) => this.warn(m),
+      });
+      try {
+        await audio.start(customer);
+        this.audio = audio;
+        audioInfo = { channels: audio.channels, mimeType: audio.mimeType };
+      } catch (err) {
+        // No microphone permission: the screen is still worth recording; the agent is told.
+        this.warn(`Audio is not recorded: ${(err as Error).message}`);
+      }
+    } else this.warn('Audio is not recorded: this browser has no MediaRecorder for Opus.');
+    const { interactionId, startedAt, callId, direction } = recording;
+    await this.outbox!.add({ interactionId, kind: 'open', body: { interactionId, startedAt, ...(callId ? { callId } : {}), ...(direction ? { direction } : {}), ...(audioInfo ? { audio: audioInfo } : {}) }, bytes: 0 });
+    await this.outbox!.putActive(recording);
+    this.claimScreen();
+    this.lastScreenCut = Date.now();
+    this.pci = new PciGuard(this.opts.sensitiveSelector, this.opts.sensitiveAreaSelector, () => this.apply());
+    this.pci.start();
+    this.timer = setInterval(() => this.cutScreen(), this.opts.chunkMs);
+    this.sender!.kick();
+    this.setState('recording');
+    this.apply();
+  }
+
+  private claimScreen() {
+    const host = globalThis as ScreenOwnerHost;
+    if (host[SCREEN_OWNER] && host[SCREEN_OWNER] !== this) {
+      this.warn('Another Duet recorder on this page already records the screen; this one records audio only.');
+      return;
+    }
+    host[SCREEN_OWNER] = this;
+    this.screen = new ScreenCapture({ sensitiveSelector: this.opts.sensitiveSelector, unmaskSelector: this.opts.unmaskSelector, checkoutEveryMs: this.opts.checkoutEveryMs });
+  }
+
+  private releaseScreen() {
+    this.screen?.stop();
+    this.screen = undefined;
+    const host = globalThis as ScreenOwnerHost;
+    if (host[SCREEN_OWNER] === this) delete host[SCREEN_OWNER];
+  }
+
+  private get stream() {
+    return `screen:${this.opts.tabId}`;
+  }
+
+  /** Pauses or resumes audio and screen to match the manual flag and the PCI guard. */
+  private apply() {
+    if (!this.active) return;
+    const reasons: PauseReason[] = [...(this.pci?.reasons ?? []), ...(this.manualPause ? (['manual'] as const) : [])];
+    const shouldPause = reasons.length > 0;
+    if (shouldPause && !this.paused) {
+      this.paused = true;
+      // What was captured before the pause is kept; from here nothing is captured at all.
+      this.cutScreen();
+      this.screen?.stop();
+      this.audio?.pause();
+      this.marker('pause', reasons[0]!);
+    } else if (!shouldPause && this.paused) {
+      this.paused = false;
+      this.marker('resume');
+      this.audio?.resume();
+      this.lastScreenCut = Date.now();
+      this.screen?.start(); // starts with a full snapshot
+    } else if (!this.paused && this.screen && !this.screen.recording) this.screen.start();
+    this.setState(this.paused ? 'paused' : 'recording');
+  }
+
+  private marker(kind: 'pause' | 'resume', reason?: PauseReason) {
+    const { interactionId } = this.active!;
+    const body = { interactionId, kind, at: Date.now(), ...(reason ? { reason } : {}) };
+    this.write(() => this.outbox!.add({ interactionId, kind: 'marker', body, bytes: 0 }));
+  }
+
+  private cutScreen() {
+    if (!this.screen || !this.active) return;
+    const events = this.screen.take();
+    const startMs = this.lastScreenCut;
+    const endMs = Date.now();
+    this.lastScreenCut = endMs;
+    if (events.length === 0) return;
+    const payload = new TextEncoder().encode(JSON.stringify(events));
+    this.write(() => this.addChunk(this.stream, payload, Math.min(startMs, events[0]!.timestamp), Math.max(endMs, events.at(-1)!.timestamp), events.length));
+  }
+
+  private write(fn: () => Promise<unknown>) {
+    this.writes = this.writes.then(fn).catch((err: Error) => this.events.emit('error', { kind: 'capture', error: 'outbox', message: err.message }));
+  }
+
+  private async addChunk(stream: string, payload: Uint8Array, startMs: number, endMs: number, eventCount?: number) {
+    const active = this.active;
+    if (!active) return;
+    const seq = active.nextSeq[stream] ?? 0;
+    active.nextSeq[stream] = seq + 1;
+    active.updatedAt = Date.now();
+    const { interactionId } = active;
+    const body = { interactionId, stream, seq, startMs, endMs, ...(eventCount !== undefined ? { eventCount } : {}) };
+    const buffer = payload.buffer.slice(payload.byteOffset, payload.byteOffset + payload.byteLength) as ArrayBuffer;
+    const dropped = await this.outbox!.add({ interactionId, kind: 'chunk', stream, seq, body, payload: buffer, bytes: payload.byteLength });
+    await this.outbox!.putActive(active);
+    if (dropped.length) this.events.emit('outbox-full', dropped);
+    this.sender!.kick();
+    this.publish();
+  }
+
+  private warn(message: string) {
+    this.warning = message;
+    this.events.emit('warning', message);
+  }
+
+  private setState(state: BadgeState['state']) {
+    this.state = state;
+    this.publish();
+  }
+
+  private publish() {
+    const s: BadgeState = { state: this.state, online: this.online, queuedBytes: this.queuedBytes, pauseReasons: [...(this.pci?.reasons ?? []), ...(this.manualPause ? ['manual'] : [])], ...(this.warning ? { warning: this.warning } : {}) };
+    this.badge?.update(s);
+    this.events.emit('state', s);
+  }
+}

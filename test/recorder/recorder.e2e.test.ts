@@ -1,0 +1,207 @@
+import { execFile } from 'node:child_process';
+import { readFile, mkdtemp, rm, writeFile, readdir } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Manifest } from '@duet/protocol';
+import { createRecorderToken, readManifest } from '../../core/src/index.js';
+import { browserUnavailable, launchChromium, screenshotPath } from '../harness/browser.js';
+import { startTestServer, type TestServer } from '../harness/app.js';
+
+const run = promisify(execFile);
+const BUNDLE = fileURLToPath(new URL('../../recorder-agent/bundle/duet-recorder.iife.js', import.meta.url));
+const CARD = '4111 1111 1111 1111';
+const MASKED_NAME = 'Jordan Lee-Masked';
+const UNMASKED_NOTE = 'refund-approved-note';
+
+/** One spoken phrase with silence around it, 48 kHz mono: the fake microphone loops it. */
+async function speechWav(dir: string, name: string, text: string, voice: string): Promise<string> {
+  const raw = path.join(dir, `${name}-raw.wav`);
+  const out = path.join(dir, `${name}.wav`);
+  await run('espeak-ng', ['-v', voice, '-s', '170', '-w', raw, text]);
+  await run('sox', [raw, '-r', '48000', '-c', '1', out, 'pad', '0.4', '1.2']);
+  return out;
+}
+
+/** A small CRM page from another origin than Duet, as a contact center's own app would be. */
+function crmPage(serverUrl: string, token: string): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>CRM</title><script src="/duet-recorder.iife.js"></script></head>
+<body><h1>Customer lookup</h1>
+<label>Name <input id="name" autocomplete="name"></label>
+<label>Note <input id="note" data-duet-unmask></label>
+<form id="pay"><h2>Payment</h2><label>Card number <input id="card" autocomplete="cc-number" inputmode="numeric"></label>
+<label>CVC <input id="cvc" autocomplete="cc-csc"></label></form>
+<button id="done">Done</button>
+<audio id="customer" src="/customer.wav" loop></audio>
+<script>
+  window.startDuet = async () => {
+    const el = document.getElementById('customer');
+    await el.play();
+    const customer = el.captureStream();
+    window.rec = new DuetRecorder.Recorder({ serverUrl: ${JSON.stringify(serverUrl)}, token: ${JSON.stringify(token)}, tabId: 'crm' });
+    window.states = [];
+    window.rec.on('state', (s) => window.states.push(s.state));
+    window.rec.on('error', (e) => console.error('duet error', JSON.stringify(e)));
+    return window.rec.start({ callId: 'e2e-call-1', direction: 'inbound', customer });
+  };
+</script></body></html>`;
+}
+
+async function speechOf(file: string, channel: number, durationMs: number) {
+  const { stderr } = await run('ffmpeg', ['-hide_banner', '-nostdin', '-i', file, '-af', `pan=mono|c0=c${channel},silencedetect=n=-45dB:d=0.3`, '-f', 'null', '-']);
+  const silences: { startMs: number; endMs: number }[] = [];
+  let open: number | null = null;
+  for (const line of stderr.split('\n')) {
+    const s = /silence_start: (-?[\d.]+)/.exec(line);
+    const e = /silence_end: ([\d.]+)/.exec(line);
+    if (s) open = Math.max(0, Math.round(Number(s[1]) * 1000));
+    if (e && open !== null) {
+      silences.push({ startMs: open, endMs: Math.round(Number(e[1]) * 1000) });
+      open = null;
+    }
+  }
+  if (open !== null) silences.push({ startMs: open, endMs: durationMs });
+  const speech: { startMs: number; endMs: number }[] = [];
+  let t = 0;
+  for (const s of silences) {
+    if (s.startMs > t) speech.push({ startMs: t, endMs: s.startMs });
+    t = s.endMs;
+  }
+  if (t < durationMs - 50) speech.push({ startMs: t, endMs: durationMs });
+  return speech;
+}
+
+const skip = browserUnavailable();
+
+describe.skipIf(skip)('recorder agent in Chromium: a call with a payment step, recorded, finalized and private', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let crm: http.Server;
+  let work: string;
+  let interactionId: string;
+  let manifest: Manifest;
+
+  beforeAll(async () => {
+    work = await mkdtemp(path.join(os.tmpdir(), 'duet-recorder-e2e-'));
+    const mic = await speechWav(work, 'agent', 'Thank you for calling, how can I help?', 'en-us+m3');
+    const customerWav = await readFile(await speechWav(work, 'customer', 'I would like to pay my bill please.', 'en-gb+f3'));
+    server = await startTestServer();
+    const alex = await server.core.db.selectFrom('users').select('id').where('username', '=', 'alex').executeTakeFirstOrThrow();
+    const { token } = await createRecorderToken(server.core.db, alex.id, 'e2e', { id: null });
+    const bundle = await readFile(BUNDLE);
+    crm = http.createServer((req, res) => {
+      if (req.url === '/duet-recorder.iife.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
+      if (req.url === '/customer.wav') return res.writeHead(200, { 'content-type': 'audio/wav' }).end(customerWav);
+      res.writeHead(200, { 'content-type': 'text/html' }).end(crmPage(server.url, token));
+    });
+    await new Promise<void>((r) => crm.listen(0, '127.0.0.1', r));
+    browser = await launchChromium(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${mic}`, '--autoplay-policy=no-user-gesture-required']);
+    page = await browser.newPage();
+    page.on('console', (m) => m.type() === 'error' && console.error('[page]', m.text()));
+    await page.goto(`http://127.0.0.1:${(crm.address() as AddressInfo).port}/`);
+    interactionId = await page.evaluate(() => (window as unknown as { startDuet: () => Promise<string> }).startDuet());
+
+    // The call: the agent types a (masked) name and an (unmasked) note, then takes the card.
+    await page.waitForTimeout(2500);
+    await page.click('#name');
+    await page.keyboard.type(MASKED_NAME, { delay: 30 });
+    await page.click('#note');
+    await page.keyboard.type(UNMASKED_NOTE, { delay: 30 });
+    await page.waitForTimeout(1500);
+    await page.click('#card');
+    await page.keyboard.type(CARD, { delay: 60 });
+    await page.click('#cvc');
+    await page.keyboard.type('123', { delay: 60 });
+    expect(await page.locator('[data-duet-badge]').getAttribute('data-state')).toBe('paused');
+    await page.screenshot({ path: await screenshotPath('recorder-paused-on-card-field') });
+    await page.click('#done');
+    await page.waitForTimeout(3000);
+    await page.screenshot({ path: await screenshotPath('recorder-recording') });
+    await page.evaluate(() => (window as unknown as { rec: { stop(): Promise<void> } }).rec.stop());
+
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const row = await server.core.db.selectFrom('interactions').select(['status', 'manifest_key', 'finalize_error']).where('id', '=', interactionId).executeTakeFirst();
+      if (row?.status === 'failed') throw new Error(`finalization failed: ${row.finalize_error}`);
+      if (row?.status === 'ready') {
+        manifest = await readManifest(server.core.store, row.manifest_key!);
+        if (manifest.analysis === 'done') break;
+      }
+      if (Date.now() > deadline) throw new Error(`interaction ${interactionId} not ready: ${row?.status}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    crm?.close();
+    await server?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('records the interaction with its call id, one PCI pause for the card field, and the tab’s screen stream', async () => {
+    const row = await server.core.db.selectFrom('interactions').select(['call_id', 'direction', 'end_reason', 'audio_channels']).where('id', '=', interactionId).executeTakeFirstOrThrow();
+    expect(row).toEqual({ call_id: 'e2e-call-1', direction: 'inbound', end_reason: 'ended', audio_channels: 2 });
+    expect(manifest.pauses).toHaveLength(1);
+    expect(manifest.pauses[0]!.reason).toBe('sensitive-field');
+    expect(manifest.pauses[0]!.endMs - manifest.pauses[0]!.startMs).toBeGreaterThan(1000);
+    expect(manifest.screens.map((s) => s.stream)).toEqual(['screen:crm']);
+    expect(manifest.gaps).toEqual([]);
+    expect(manifest.audio).toMatchObject({ channels: 2, codec: 'opus' });
+    expect(Math.abs(manifest.audio!.durationMs - manifest.timelineMs)).toBeLessThanOrEqual(100);
+  });
+
+  it('holds the agent’s voice on the left and the customer’s on the right, and silence over the pause', async () => {
+    const file = path.join(work, 'audio.ogg');
+    const got = await server.core.store.get(manifest.audio!.key);
+    const parts: Buffer[] = [];
+    for await (const c of got.body) parts.push(c as Buffer);
+    await writeFile(file, Buffer.concat(parts));
+    const pause = manifest.pauses[0]!;
+    for (const channel of [0, 1]) {
+      const speech = await speechOf(file, channel, manifest.audio!.durationMs);
+      expect(speech.filter((s) => s.endMs < pause.startMs).length, `channel ${channel} speech before the pause`).toBeGreaterThan(0);
+      expect(speech.filter((s) => s.startMs < pause.endMs - 150 && s.endMs > pause.startMs + 150), `channel ${channel} silent in the pause`).toEqual([]);
+    }
+    expect(manifest.metrics!.customer!.talkMs).toBeGreaterThan(500);
+    expect(manifest.metrics!.agent.talkMs).toBeGreaterThan(500);
+  });
+
+  it('keeps the card number and masked values out of every stored byte, and keeps what was unmasked', async () => {
+    const root = path.join(server.dataDir, 'objects');
+    const texts: string[] = [];
+    const walk = async (d: string) => {
+      for (const e of await readdir(d, { withFileTypes: true })) {
+        if (e.isDirectory()) await walk(path.join(d, e.name));
+        else {
+          const bytes = await readFile(path.join(d, e.name));
+          texts.push(e.name.endsWith('.gzip') ? gunzipSync(bytes).toString('utf8') : bytes.toString('latin1'));
+        }
+      }
+    };
+    await walk(root);
+    const digits = new RegExp(CARD.replace(/\D/g, '').split('').join('[^0-9]{0,2}'));
+    for (const t of texts) {
+      expect(digits.test(t)).toBe(false);
+      expect(t.includes(MASKED_NAME)).toBe(false);
+    }
+    const screenText = texts.filter((t) => t.includes('"timestamp"')).join('\n');
+    expect(screenText).toContain(UNMASKED_NOTE);
+    // The database: no chunk rows left, and no trace of the card in what stays.
+    const rows = await server.core.db.selectFrom('interaction_chunks').select('seq').where('interaction_id', '=', interactionId).execute();
+    expect(rows).toEqual([]);
+  });
+
+  it('showed the agent a badge for every state and removes it on stop', async () => {
+    const states = await page.evaluate(() => (window as unknown as { states: string[] }).states);
+    expect(states).toEqual(expect.arrayContaining(['starting', 'recording', 'paused', 'stopped']));
+    expect(await page.locator('[data-duet-badge]').count()).toBe(0);
+  });
+});

@@ -11,3 +11,4 @@ export * from './audit.js';
 export * from './ingest.js';
 export * from './interactions.js';
 export * from './manifest.js';
+export * from './integrations.js';

@@ -11,6 +11,7 @@ import { errorHandler, notFoundApi } from './http/errors.js';
 import { adminRouter } from './routes/admin.js';
 import { authRouter } from './routes/auth.js';
 import { healthRouter } from './routes/health.js';
+import { importsRouter } from './routes/imports.js';
 import { interactionsRouter } from './routes/interactions.js';
 import { objectsRouter } from './routes/objects.js';
 
@@ -59,6 +60,11 @@ export function createApp({ core, config, log, loginThrottle }: AppOptions): Exp
   api.use(express.json({ limit: config.JSON_BODY_LIMIT_KB * 1024 }));
   api.use(cookieParser());
   api.use(sessionMiddleware(core.db, policy));
+  // Before the CSRF guard: the import body is audio, not JSON; the router checks bearer tokens,
+  // or the session's CSRF token for admins uploading by hand.
+  api.use(
+    importsRouter({ db: core.db, store: core.store, jobs: core.jobs, maxBytes: config.IMPORT_MAX_MB * 1_048_576, allowedOrigins: () => (publicOrigin ? [publicOrigin] : []) }),
+  );
   api.use(csrfProtection({ exempt: ['/auth/login'], allowedOrigins: () => (publicOrigin ? [publicOrigin] : []) }));
   api.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');

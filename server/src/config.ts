@@ -18,6 +18,9 @@ export const serverConfigSchema = z
     ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
     UI_DIR: z.string().optional(),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
+    // Largest PBX recording accepted by POST /api/interactions/import; 200 MB is ~7 h of 8 kHz
+    // 16-bit stereo WAV. Capped below 2 GB (the size column is a 32-bit integer).
+    IMPORT_MAX_MB: z.coerce.number().int().min(1).max(2000).default(200),
   });
 
 export type ServerConfig = z.infer<typeof serverConfigSchema>;
@@ -29,6 +32,7 @@ export const serverConfigHints = {
   COOKIE_SECURE: 'defaults to true when PUBLIC_URL is https',
   TRUST_PROXY: 'e.g. "loopback" or "1" behind one reverse proxy (see express "trust proxy")',
   ADMIN_PASSWORD: 'creates the first admin on an empty production database',
+  IMPORT_MAX_MB: 'whole megabytes, 1 to 2000',
 };
 
 export function loadServerConfig(env: Record<string, string | undefined> = process.env): ServerConfig {

@@ -159,6 +159,59 @@ export interface InteractionMarkersTable {
   reason: string | null;
 }
 
+export type IntegrationScope = 'import' | 'cti';
+
+/** Tokens for systems (a PBX, a CTI connector), not people: scoped, shown once, stored as SHA-256. */
+export interface IntegrationTokensTable {
+  id: Generated<string>;
+  label: string;
+  scopes: IntegrationScope[];
+  prefix: string;
+  token_hash: string;
+  created_by: string | null;
+  created_at: DefaultTimestamp;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export type ImportState = 'queued' | 'processing' | 'waiting' | 'done' | 'failed';
+
+/** One call recording uploaded by a phone system, from upload to the interaction it joined or made. */
+export interface InteractionImportsTable {
+  id: string;
+  agent_id: string;
+  call_id: string;
+  direction: 'inbound' | 'outbound' | null;
+  /** when the PBX says the recording starts */
+  started_at: Timestamp;
+  /** what the first bytes say it is (never the client's claim) */
+  container: 'wav' | 'mp3' | 'ogg' | 'webm';
+  content_type: string;
+  filename: string | null;
+  bytes: number;
+  sha256: string;
+  original_store: string;
+  original_key: string;
+  created_by_user: string | null;
+  created_by_token: string | null;
+  state: ImportState;
+  /** why it was refused or failed, shown to the caller */
+  error: string | null;
+  interaction_id: string | null;
+  placement: 'joined' | 'voice-only' | null;
+  /** where the audio starts on the interaction timeline before any left extension (may be negative) */
+  offset_ms: number | null;
+  duration_ms: number | null;
+  /** the timeline audio made from this import */
+  audio_key: string | null;
+  /** what a join replaced: the manifest before it and its audio track (the objects are kept) */
+  previous_manifest_key: string | null;
+  previous_audio: Json<Record<string, unknown>> | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+  finished_at: NullableTimestamp;
+}
+
 export interface DB {
   users: UsersTable;
   user_roles: UserRolesTable;
@@ -173,6 +226,8 @@ export interface DB {
   interactions: InteractionsTable;
   interaction_chunks: InteractionChunksTable;
   interaction_markers: InteractionMarkersTable;
+  integration_tokens: IntegrationTokensTable;
+  interaction_imports: InteractionImportsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -182,3 +237,5 @@ export type TeamRow = Selectable<TeamsTable>;
 export type RecorderTokenRow = Selectable<RecorderTokensTable>;
 export type AuditRow = Selectable<AuditLogTable>;
 export type JobRunRow = Selectable<JobRunsTable>;
+export type IntegrationTokenRow = Selectable<IntegrationTokensTable>;
+export type InteractionImportRow = Selectable<InteractionImportsTable>;

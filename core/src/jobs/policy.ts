@@ -25,6 +25,10 @@ export const JOB_POLICY: { [K in JobType]: JobPolicy } = {
   // One full decode of the call (about 10 s of CPU per recorded hour here): one at a time, so it
   // never competes with finalizations for the second core.
   'analyze-audio': { attempts: 5, backoffMs: 10_000, concurrency: 1, timeoutMs: 30 * 60_000 },
+  // A full decode plus one Opus encode of an uploaded call (about 1 min of CPU per recorded hour):
+  // one at a time so it never takes both cores from finalizations; a bad file fails at once
+  // (unrecoverable), so retries are only for transient store/DB trouble.
+  'import-audio': { attempts: 4, backoffMs: 10_000, concurrency: 1, timeoutMs: 30 * 60_000 },
 };
 
 /** Delay before the attempt after `failedAttempt` (1-based), the same formula BullMQ uses. */

@@ -19,6 +19,12 @@ export interface JobPayloads {
    * the audio analysed, so a new audio (a PBX import joined later) gets its own run.
    */
   'analyze-audio': { interactionId: string; audioSha256: string };
+  /**
+   * A call recording a phone system uploaded: probed and fully decoded (refused with a reason if it
+   * is not sound audio), then joined to the screen recording of the same call or made into a
+   * voice-only interaction. Also re-run to join an import that waited for finalization.
+   */
+  'import-audio': { importId: string };
 }
 
 export type JobType = keyof JobPayloads;

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import {
   CreateGrantRequest,
+  CreateIntegrationTokenRequest,
   CreateRecorderTokenRequest,
   CreateTeamRequest,
   CreateUserRequest,
@@ -11,17 +12,20 @@ import {
 } from '@duet/protocol';
 import {
   createGrant,
+  createIntegrationToken,
   createRecorderToken,
   createTeam,
   createUser,
   deleteGrant,
   listAudit,
   listGrants,
+  listIntegrationTokens,
   listRecorderTokens,
   listTeams,
   listUsers,
   getUser,
   NotFound,
+  revokeIntegrationToken,
   revokeRecorderToken,
   updateTeam,
   updateUser,
@@ -46,7 +50,7 @@ const AuditQuery = z.object({
 const actorOf = (req: Request): Actor => ({ id: requireAuth(req).principal.userId, ip: clientIp(req) });
 const idOf = (req: Request) => parseInput(IdParam, req.params, 'path').id;
 
-/** Administration: users, teams, grants, recorder tokens and the audit log. Admins only. */
+/** Administration: users, teams, grants, recorder and integration tokens, and the audit log. Admins only. */
 export function adminRouter(db: Kysely<DB>, jobs: AppJobQueue): Router {
   const router = Router();
   router.use('/admin', requireRole('admin'));
@@ -96,6 +100,19 @@ export function adminRouter(db: Kysely<DB>, jobs: AppJobQueue): Router {
   });
   router.delete('/admin/recorder-tokens/:id', async (req, res) => {
     res.json(await revokeRecorderToken(db, idOf(req), actorOf(req)));
+  });
+
+  // Integration tokens: for systems (a phone system uploading recordings, a CTI connector), scoped.
+  router.get('/admin/integration-tokens', async (_req, res) => {
+    res.json({ tokens: await listIntegrationTokens(db) });
+  });
+  router.post('/admin/integration-tokens', async (req, res) => {
+    const body = parseInput(CreateIntegrationTokenRequest, req.body);
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(201).json(await createIntegrationToken(db, body.label, body.scopes, actorOf(req)));
+  });
+  router.delete('/admin/integration-tokens/:id', async (req, res) => {
+    res.json(await revokeIntegrationToken(db, idOf(req), actorOf(req)));
   });
 
   router.get('/admin/audit', async (req, res) => {

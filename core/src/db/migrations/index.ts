@@ -1,7 +1,6 @@
 import type { Migration } from 'kysely/migration';
 import * as foundation from './20261123T110000_foundation.js';
 import * as ingest from './20261123T120000_ingest.js';
-import * as chunkPayloadInline from './20261123T150000_chunk_payload_inline.js';
 
 /**
  * Every migration, by timestamped name. A static list (not a directory scan) so the set is
@@ -10,5 +9,4 @@ import * as chunkPayloadInline from './20261123T150000_chunk_payload_inline.js';
 export const migrations: Record<string, Migration> = {
   '20261123T110000_foundation': foundation,
   '20261123T120000_ingest': ingest,
-  '20261123T150000_chunk_payload_inline': chunkPayloadInline,
 };

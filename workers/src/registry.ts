@@ -3,6 +3,7 @@ import type { WorkerDeps } from './deps.js';
 import { analyzeAudioJob } from './jobs/analyze-audio.js';
 import { closeIdleInteractionsJob } from './jobs/close-idle-interactions.js';
 import { finalizeInteractionJob } from './jobs/finalize-interaction.js';
+import { importAudioJob } from './jobs/import-audio.js';
 import { purgeExpiredSessions } from './jobs/purge-expired-sessions.js';
 
 /**
@@ -16,5 +17,6 @@ export function createHandlers(deps: WorkerDeps): JobHandlers<JobPayloads> {
     'close-idle-interactions': closeIdleInteractionsJob(deps),
     'finalize-interaction': finalizeInteractionJob(deps),
     'analyze-audio': analyzeAudioJob(deps),
+    'import-audio': importAudioJob(deps),
   };
 }

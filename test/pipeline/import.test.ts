@@ -2,7 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Manifest, MANIFEST_VERSION } from '@duet/protocol';
-import { createIntegrationToken, objectKey } from '../../core/src/index.js';
+import type { Kysely } from 'kysely';
+import { createIntegrationToken, objectKey, type DB } from '../../core/src/index.js';
 import { joinPendingImports } from '../../workers/src/import/join-pending.js';
 import { ApiClient, startTestServer, type TestServer } from '../harness/app.js';
 import { makeCallAudio, type CallAudio } from '../fixtures/call-audio.js';
@@ -97,11 +98,11 @@ async function seedScreenInteraction(server: TestServer, opts: { callId: string;
       },
     ],
   };
-  const makeReady = async () => {
+  const makeReady = async (trx: Kysely<DB> = db) => {
     const body = Buffer.from(JSON.stringify(manifest));
     const key = objectKey('interactions', id, 'manifest.json');
     await server.core.store.put(key, body);
-    await db.updateTable('interactions').set({ status: 'ready', timeline_ms: timelineMs, manifest_store: server.core.store.name, manifest_key: key }).where('id', '=', id).execute();
+    await trx.updateTable('interactions').set({ status: 'ready', timeline_ms: timelineMs, manifest_store: server.core.store.name, manifest_key: key }).where('id', '=', id).execute();
   };
   if (opts.status === 'ready') await makeReady();
   return { id, audioKey, manifest, makeReady };
@@ -240,8 +241,11 @@ function importSuite(name: string, start: () => Promise<{ server: TestServer; st
       const waiting = await settle(server, token, accepted.statusUrl, ['waiting', 'done', 'failed']);
       expect(waiting).toMatchObject({ state: 'waiting', interactionId: screen.id });
       // What finalization does at its end: the interaction becomes ready, then pending imports are requested.
-      await screen.makeReady();
-      expect(await joinPendingImports({ db: server.core.db, jobs: server.core.jobs }, screen.id)).toBe(1);
+      const jobs = server.core.jobs;
+      await jobs.transaction(async (trx) => {
+        await screen.makeReady(trx);
+        expect(await joinPendingImports({ db: server.core.db, jobs }, screen.id, trx)).toBe(1);
+      });
       const s = await settle(server, token, accepted.statusUrl);
       expect(s, s.error ?? '').toMatchObject({ state: 'done', placement: 'joined', offsetMs: 1000 });
       const m = await manifestOf(server, screen.id);

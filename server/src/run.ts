@@ -8,6 +8,7 @@ import {
   reconcileJobs,
   seedDemoOrganisation,
   unfinishedFinalizations,
+  waitingImportsReady,
   startSchedule,
   appSchedule,
   type CoreRuntime,
@@ -65,7 +66,7 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
     let stopSchedule = () => {};
     if (opts.jobHandlers) {
       await core.jobs.start(opts.jobHandlers({ db: core.db, store: core.store, jobs: core.jobs, log: (m: string) => log('info', m) }));
-      const n = await reconcileJobs(core.db, core.jobs, [unfinishedFinalizations]);
+      const n = await reconcileJobs(core.db, core.jobs, [unfinishedFinalizations, waitingImportsReady]);
       if (n) log('info', `re-enqueued ${n} unfinished job(s)`);
       stopSchedule = startSchedule(core.jobs, appSchedule(config), (m) => log('warn', m));
     }

@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { appSchedule, openCore, reconcileJobs, runProcess, startSchedule, unfinishedFinalizations } from '@duet/core';
+import { appSchedule, openCore, reconcileJobs, runProcess, startSchedule, unfinishedFinalizations, waitingImportsReady } from '@duet/core';
 import { loadWorkersConfig } from './config.js';
 import { checkMediaTools } from './finalize/ffmpeg.js';
 import { createHandlers } from './registry.js';
@@ -13,7 +13,7 @@ await runProcess('workers', async () => {
   log('info', `media tools: ${tools.ffmpeg}; ${tools.ffprobe}`);
   const core = await openCore(config, log, { shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS });
   await core.jobs.start(createHandlers({ db: core.db, store: core.store, jobs: core.jobs, log: (m) => log('info', m) }));
-  const n = await reconcileJobs(core.db, core.jobs, [unfinishedFinalizations]);
+  const n = await reconcileJobs(core.db, core.jobs, [unfinishedFinalizations, waitingImportsReady]);
   const stopSchedule = startSchedule(core.jobs, appSchedule(config), (m) => log('warn', m));
   log('info', `workers ready (${core.jobs.driver}); re-enqueued ${n} unfinished job(s)`);
   // A process without an HTTP port proves liveness by touching a file the healthcheck reads.

@@ -4,6 +4,7 @@ import type { WorkerDeps } from '../deps.js';
 import { finalizeAudio } from '../finalize/audio.js';
 import { loadFinalizeInput } from '../finalize/load.js';
 import { finalizeScreenStream } from '../finalize/screen.js';
+import { joinPendingImports } from '../import/join-pending.js';
 
 /**
  * Turns an ended interaction into replayable media: screen segments with their seek index and
@@ -52,6 +53,8 @@ export function finalizeInteractionJob(deps: Pick<WorkerDeps, 'db' | 'store' | '
           .set({ status: 'ready', timeline_ms: input.timelineMs, manifest_store: deps.store.name, manifest_key: manifestKey, finalize_error: null, updated_at: new Date() })
           .where('id', '=', interactionId)
           .execute();
+        // A PBX recording of this call that arrived first joins now, in the same commit as 'ready'.
+        await joinPendingImports(deps, interactionId, trx);
         await trx.deleteFrom('interaction_chunks').where('interaction_id', '=', interactionId).execute();
         if (audio) await deps.jobs.enqueue('analyze-audio', { interactionId, audioSha256: audio.sha256 }, { jobId: analyzeJobId(interactionId, audio.sha256) }, trx);
       });

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely/migration';
 import * as foundation from './20261123T110000_foundation.js';
 import * as ingest from './20261123T120000_ingest.js';
+import * as pbxImports from './20261123T140000_pbx_imports.js';
 
 /**
  * Every migration, by timestamped name. A static list (not a directory scan) so the set is
@@ -9,4 +10,5 @@ import * as ingest from './20261123T120000_ingest.js';
 export const migrations: Record<string, Migration> = {
   '20261123T110000_foundation': foundation,
   '20261123T120000_ingest': ingest,
+  '20261123T140000_pbx_imports': pbxImports,
 };

@@ -15,7 +15,9 @@ export interface ChunkWrite {
 export type ChunkOutcome = { ok: true; duplicate: boolean } | { ok: false; error: IngestError };
 
 /**
- * One statement stores a whole batch. The join with `interactions` is the ownership and status
+ * One statement stores a whole batch. The payloads travel as one bytea parameter ($10, cut by
+ * the offsets in $12 and the lengths in $8): node-postgres sends a Buffer parameter as binary,
+ * where an array of bytea would be hex text built by the driver and parsed again by the server. The join with `interactions` is the ownership and status
  * check (a chunk of an unknown, foreign or closed interaction matches no writable row and is not
  * inserted); ON CONFLICT DO NOTHING makes resends harmless; `last_data_at` is set only for the
  * interactions listed in $11 that got a new row. Each input row comes back with what happened to
@@ -31,8 +33,9 @@ export type ChunkOutcome = { ok: true; duplicate: boolean } | { ok: false; error
  */
 const STORE_BATCH_SQL = `
 with v as (
-  select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[], $5::float8[], $6::float8[], $7::int[], $8::int[], $9::text[], $10::bytea[])
-    with ordinality as v(iid, agent, stream, seq, s, e, ec, b, sha, p, ord)
+  select v.*, substring($10::bytea from v.off + 1 for v.b) as p
+  from unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[], $5::float8[], $6::float8[], $7::int[], $8::int[], $9::text[], $12::int[])
+    with ordinality as v(iid, agent, stream, seq, s, e, ec, b, sha, off, ord)
 ),
 j as (
   select v.*, i.status,
@@ -75,6 +78,16 @@ const closed = () => new IngestError('interaction_closed', 'This interaction is 
 const conflict = (m: ChunkMeta) =>
   new IngestError('chunk_conflict', `Chunk ${m.stream}#${m.seq} was already stored with different content; a seq must never be reused.`);
 
+/** Where each payload starts in the batch's one concatenated bytea. */
+function offsets(writes: readonly ChunkWrite[]): number[] {
+  let at = 0;
+  return writes.map((w) => {
+    const off = at;
+    at += w.payload.byteLength;
+    return off;
+  });
+}
+
 export function chunkSha256(payload: Uint8Array): string {
   return createHash('sha256').update(payload).digest('hex');
 }
@@ -105,8 +118,9 @@ export async function storeChunkBatch(db: Kysely<DB>, writes: readonly ChunkWrit
     writes.map((w) => w.meta.eventCount ?? null),
     writes.map((w) => w.payload.byteLength),
     sha,
-    writes.map((w) => Buffer.from(w.payload.buffer, w.payload.byteOffset, w.payload.byteLength)),
+    Buffer.concat(writes.map((w) => w.payload)),
     touch,
+    offsets(writes),
   ];
   const { rows } = await db.executeQuery<Row>(CompiledQuery.raw(STORE_BATCH_SQL, params));
   const out: ChunkOutcome[] = new Array(writes.length);

@@ -138,6 +138,10 @@ export class Outbox {
     readonly persistent: boolean,
   ) {}
 
+  /**
+   * `tab` keys everything this outbox writes: the recorder passes the tab id plus a fingerprint
+   * of its token, so what was queued under one agent's token is never sent with another's.
+   */
   static async open(tab: string, maxBytes: number): Promise<Outbox> {
     let store: Store;
     let persistent = true;
@@ -206,6 +210,12 @@ export class Outbox {
   deleteActive(): Promise<void> {
     return this.store.deleteActive(this.tab);
   }
+  /** Forgets everything queued (used when the server refused the token: it can never be sent). */
+  async clear(): Promise<void> {
+    for (const n of [...this.pending.keys()]) await this.remove(n);
+    await this.deleteActive();
+  }
+
   close(): void {
     this.store.close();
   }

@@ -27,6 +27,12 @@ export interface RecorderEvents extends Record<string, unknown> {
   warning: string;
 }
 
+/** A short SHA-256 of the token: keys the outbox without keeping the token itself in IndexedDB. */
+async function fingerprint(token: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token));
+  return [...new Uint8Array(digest).slice(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 /** rrweb keeps page-wide state: only one recording per page may capture the screen at a time. */
 const SCREEN_OWNER = Symbol.for('duet.recorder.screen-owner');
 type ScreenOwnerHost = { [SCREEN_OWNER]?: object };
@@ -62,6 +68,8 @@ export class Recorder {
   private paused = false;
   private online = false;
   private warning: string | undefined;
+  /** why the server refused this recorder's token; set, nothing is captured any more */
+  private refusal: string | undefined;
   private state: BadgeState['state'] = 'idle';
   /** chunk writes are serialised: seqs are consecutive and written in order */
   private writes: Promise<unknown> = Promise.resolve();
@@ -104,6 +112,7 @@ export class Recorder {
   /** Starts recording a new interaction; resolves with its id once capture runs. */
   async start(opts: StartOptions = {}): Promise<string> {
     if (this.active) throw new Error('Duet recorder: already recording; stop() first');
+    if (this.refusal) throw new Error(`Duet recorder: the server refused this recorder (${this.refusal}); use a valid recorder token`);
     await this.connect();
     const kept = await this.outbox!.getActive();
     if (kept) {
@@ -154,6 +163,16 @@ export class Recorder {
     if (this.outbox!.size === 0) this.disconnect();
   }
 
+  /** Stops capture without ending the interaction (the server refused us). */
+  private async halt(): Promise<void> {
+    clearInterval(this.timer);
+    this.pci?.stop();
+    this.releaseScreen();
+    await this.audio?.stop();
+    this.audio = undefined;
+    this.active = undefined;
+  }
+
   /** Stops without waiting and closes the connection: for tests and pages being torn down. */
   async destroy(): Promise<void> {
     await this.stop(0);
@@ -165,7 +184,7 @@ export class Recorder {
 
   private async connect(): Promise<void> {
     if (this.transport) return;
-    this.outbox = await Outbox.open(this.opts.tabId, this.opts.outboxMaxBytes);
+    this.outbox = await Outbox.open(`${this.opts.tabId}|${await fingerprint(this.opts.token)}`, this.opts.outboxMaxBytes);
     if (!this.outbox.persistent) this.warn('IndexedDB is not available: queued recording survives network drops but not a reload.');
     this.transport = new Transport(this.opts.serverUrl, this.opts.token, this.opts.tabId, {
       online: () => {
@@ -180,6 +199,9 @@ export class Recorder {
       refused: (reason) => {
         this.online = false;
         this.warning = reason;
+        this.refusal = reason;
+        // Nothing captured under a refused token can ever be sent: stop capturing and forget it.
+        void this.halt().then(() => this.outbox?.clear());
         this.events.emit('error', { kind: 'capture', error: 'refused', message: reason });
         this.setState('error');
       },
@@ -222,6 +244,8 @@ export class Recorder {
     const { interactionId, startedAt, callId, direction } = recording;
     await this.outbox!.add({ interactionId, kind: 'open', body: { interactionId, startedAt, ...(callId ? { callId } : {}), ...(direction ? { direction } : {}), ...(audioInfo ? { audio: audioInfo } : {}) }, bytes: 0 });
     await this.outbox!.putActive(recording);
+    // The token may have been refused while the microphone was opening: then nothing starts.
+    if (this.refusal) return this.halt();
     this.claimScreen();
     this.lastScreenCut = Date.now();
     this.pci = new PciGuard(this.opts.sensitiveSelector, this.opts.sensitiveAreaSelector, () => this.apply());
@@ -318,6 +342,8 @@ export class Recorder {
   }
 
   private setState(state: BadgeState['state']) {
+    // A refusal stays on the badge: nothing else is true any more.
+    if (this.refusal && state !== 'error') return;
     this.state = state;
     this.publish();
   }

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Server } from 'node:http';
 import {
   bootstrapAdmin,
@@ -84,6 +85,13 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
       cors: { origin: true, credentials: false },
     });
     registerIngest(io, core.db, core.jobs, (m) => log('error', m));
+    // Upgraded websockets leave the HTTP server's bookkeeping, so close() could not end them and
+    // would wait on reconnecting recorders for minutes: they are tracked here and destroyed.
+    const upgraded = new Set<Duplex>();
+    server.on('upgrade', (_req, socket: Duplex) => {
+      upgraded.add(socket);
+      socket.once('close', () => upgraded.delete(socket));
+    });
     const { port } = server.address() as AddressInfo;
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
     const url = config.PUBLIC_URL ?? `http://${host}:${port}`;
@@ -96,9 +104,11 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
       close: async () => {
         // Stop taking requests, let in-flight ones finish, then drain jobs and close the DB.
         stopSchedule();
-        io.disconnectSockets(true);
         await new Promise<void>((resolve) => {
           listening.close(() => resolve());
+          // A recorder's unacked chunks stay in its outbox and are resent after the restart.
+          io.disconnectSockets(true);
+          for (const socket of upgraded) socket.destroy();
           listening.closeIdleConnections();
           setTimeout(() => listening.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS).unref();
         });

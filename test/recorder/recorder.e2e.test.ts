@@ -1,10 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFile, mkdtemp, rm, writeFile, readdir } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
@@ -13,45 +10,12 @@ import type { Manifest } from '@duet/protocol';
 import { createRecorderToken, readManifest } from '../../core/src/index.js';
 import { browserUnavailable, launchChromium, screenshotPath } from '../harness/browser.js';
 import { startTestServer, type TestServer } from '../harness/app.js';
+import { fakeMicArgs, serveCrm, speechWav } from './crm-page.js';
 
 const run = promisify(execFile);
-const BUNDLE = fileURLToPath(new URL('../../recorder-agent/bundle/duet-recorder.iife.js', import.meta.url));
 const CARD = '4111 1111 1111 1111';
 const MASKED_NAME = 'Jordan Lee-Masked';
 const UNMASKED_NOTE = 'refund-approved-note';
-
-/** One spoken phrase with silence around it, 48 kHz mono: the fake microphone loops it. */
-async function speechWav(dir: string, name: string, text: string, voice: string): Promise<string> {
-  const raw = path.join(dir, `${name}-raw.wav`);
-  const out = path.join(dir, `${name}.wav`);
-  await run('espeak-ng', ['-v', voice, '-s', '170', '-w', raw, text]);
-  await run('sox', [raw, '-r', '48000', '-c', '1', out, 'pad', '0.4', '1.2']);
-  return out;
-}
-
-/** A small CRM page from another origin than Duet, as a contact center's own app would be. */
-function crmPage(serverUrl: string, token: string): string {
-  return `<!doctype html><html><head><meta charset="utf-8"><title>CRM</title><script src="/duet-recorder.iife.js"></script></head>
-<body><h1>Customer lookup</h1>
-<label>Name <input id="name" autocomplete="name"></label>
-<label>Note <input id="note" data-duet-unmask></label>
-<form id="pay"><h2>Payment</h2><label>Card number <input id="card" autocomplete="cc-number" inputmode="numeric"></label>
-<label>CVC <input id="cvc" autocomplete="cc-csc"></label></form>
-<button id="done">Done</button>
-<audio id="customer" src="/customer.wav" loop></audio>
-<script>
-  window.startDuet = async () => {
-    const el = document.getElementById('customer');
-    await el.play();
-    const customer = el.captureStream();
-    window.rec = new DuetRecorder.Recorder({ serverUrl: ${JSON.stringify(serverUrl)}, token: ${JSON.stringify(token)}, tabId: 'crm' });
-    window.states = [];
-    window.rec.on('state', (s) => window.states.push(s.state));
-    window.rec.on('error', (e) => console.error('duet error', JSON.stringify(e)));
-    return window.rec.start({ callId: 'e2e-call-1', direction: 'inbound', customer });
-  };
-</script></body></html>`;
-}
 
 async function speechOf(file: string, channel: number, durationMs: number) {
   const { stderr } = await run('ffmpeg', ['-hide_banner', '-nostdin', '-i', file, '-af', `pan=mono|c0=c${channel},silencedetect=n=-45dB:d=0.3`, '-f', 'null', '-']);
@@ -83,7 +47,7 @@ describe.skipIf(skip)('recorder agent in Chromium: a call with a payment step, r
   let server: TestServer;
   let browser: Browser;
   let page: Page;
-  let crm: http.Server;
+  let crm: Awaited<ReturnType<typeof serveCrm>>;
   let work: string;
   let interactionId: string;
   let manifest: Manifest;
@@ -95,18 +59,19 @@ describe.skipIf(skip)('recorder agent in Chromium: a call with a payment step, r
     server = await startTestServer();
     const alex = await server.core.db.selectFrom('users').select('id').where('username', '=', 'alex').executeTakeFirstOrThrow();
     const { token } = await createRecorderToken(server.core.db, alex.id, 'e2e', { id: null });
-    const bundle = await readFile(BUNDLE);
-    crm = http.createServer((req, res) => {
-      if (req.url === '/duet-recorder.iife.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
-      if (req.url === '/customer.wav') return res.writeHead(200, { 'content-type': 'audio/wav' }).end(customerWav);
-      res.writeHead(200, { 'content-type': 'text/html' }).end(crmPage(server.url, token));
-    });
-    await new Promise<void>((r) => crm.listen(0, '127.0.0.1', r));
-    browser = await launchChromium(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${mic}`, '--autoplay-policy=no-user-gesture-required']);
+    crm = await serveCrm(customerWav);
+    browser = await launchChromium(fakeMicArgs(mic));
     page = await browser.newPage();
     page.on('console', (m) => m.type() === 'error' && console.error('[page]', m.text()));
-    await page.goto(`http://127.0.0.1:${(crm.address() as AddressInfo).port}/`);
-    interactionId = await page.evaluate(() => (window as unknown as { startDuet: () => Promise<string> }).startDuet());
+    await page.goto(crm.url);
+    interactionId = await page.evaluate(
+      async ({ serverUrl, token }) => {
+        const w = window as unknown as { makeRecorder(o: object): { start(o: object): Promise<string> }; customerStream(): Promise<MediaStream> };
+        const customer = await w.customerStream();
+        return w.makeRecorder({ serverUrl, token, tabId: 'crm' }).start({ callId: 'e2e-call-1', direction: 'inbound', customer });
+      },
+      { serverUrl: server.url, token },
+    );
 
     // The call: the agent types a (masked) name and an (unmasked) note, then takes the card.
     await page.waitForTimeout(2500);
@@ -141,7 +106,7 @@ describe.skipIf(skip)('recorder agent in Chromium: a call with a payment step, r
 
   afterAll(async () => {
     await browser?.close();
-    crm?.close();
+    await crm?.close();
     await server?.stop();
     if (work) await rm(work, { recursive: true, force: true });
   });
@@ -200,7 +165,7 @@ describe.skipIf(skip)('recorder agent in Chromium: a call with a payment step, r
   });
 
   it('showed the agent a badge for every state and removes it on stop', async () => {
-    const states = await page.evaluate(() => (window as unknown as { states: string[] }).states);
+    const states = await page.evaluate(() => (window as unknown as { log: { states: { state: string }[] } }).log.states.map((s) => s.state));
     expect(states).toEqual(expect.arrayContaining(['starting', 'recording', 'paused', 'stopped']));
     expect(await page.locator('[data-duet-badge]').count()).toBe(0);
   });

@@ -36,6 +36,11 @@ export default tseslint.config(
     files: ['review-ui/**/*.{ts,tsx}', 'recorder-agent/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },
   },
+  {
+    // The demo pages' scripts run in the browser, next to the recorder's script-tag bundle.
+    files: ['server/demo/**/*.js'],
+    languageOptions: { globals: { ...globals.browser, DuetRecorder: 'readonly' } },
+  },
   forbid('protocol', ['core', 'server', 'workers', 'recorder-agent', 'review-ui', 'test', 'bench'], 'protocol is the dependency-free wire contract'),
   forbid('core', ['server', 'workers', 'recorder-agent', 'review-ui', 'test', 'bench'], 'core is the domain; faces depend on it, not the reverse'),
   forbid('server', ['workers', 'recorder-agent', 'review-ui', 'test', 'bench'], 'server and workers talk only through the job queue and the database'),

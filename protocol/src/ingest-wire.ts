@@ -39,3 +39,20 @@ export type IngestAck =
   | { ok: true; stream?: string; seq?: number; duplicate?: boolean; held?: [number, number][] }
   | { ok: false; error: string; message: string; limit?: keyof typeof INGEST_LIMITS; retryAfterMs?: number };
 
+
+/**
+ * Server → recorder pushes (socket.io events on `/ingest`, to every connection of the agent).
+ * `agent:active`: the agent's interaction being recorded, or null when there is none; sent at
+ * connect and whenever one opens or ends, so every tab of the agent can join it with its own
+ * screen stream. `cti`: a phone system (through `POST /api/cti/events`) says a call started or
+ * ended for this agent, so the recorder starts or stops without the agent clicking anything.
+ */
+export const IngestPush = { active: 'agent:active', cti: 'cti' } as const;
+
+export type ActiveInteractionNotice = { interactionId: string; callId: string | null; startedAt: string } | null;
+
+export interface CtiNotice {
+  event: 'call-started' | 'call-ended';
+  callId: string;
+  direction?: 'inbound' | 'outbound';
+}

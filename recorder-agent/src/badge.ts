@@ -40,8 +40,7 @@ export class Badge {
     // The badge itself is never part of the recording.
     this.host.setAttribute('class', 'rr-ignore');
     const root = this.host.attachShadow({ mode: 'open' });
-    const style = document.createElement('style');
-    style.textContent = `
+    const css = `
       .badge { ${container ? '' : 'position: fixed; right: 12px; bottom: 12px; z-index: 2147483647;'}
         display: inline-flex; align-items: center; gap: 6px; padding: 4px 10px; border-radius: 999px;
         font: 500 12px/1.4 system-ui, sans-serif; color: #fff; background: rgba(20, 24, 31, 0.88); }
@@ -49,6 +48,17 @@ export class Badge {
       .badge[data-state="recording"] .dot { background: #e5484d; }
       .badge[data-state="paused"] .dot { background: #f5a524; }
       .badge[data-online="false"] .dot { outline: 2px dashed #9aa4b2; outline-offset: 1px; }`;
+    // A constructed stylesheet: host pages with a strict Content-Security-Policy (no inline
+    // styles) still get a readable badge. A <style> element only where that is unsupported.
+    let styled = false;
+    try {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      root.adoptedStyleSheets = [sheet];
+      styled = true;
+    } catch {
+      /* older browser */
+    }
     const badge = document.createElement('div');
     badge.className = 'badge';
     badge.setAttribute('part', 'badge');
@@ -60,7 +70,12 @@ export class Badge {
     this.text = document.createElement('span');
     this.text.setAttribute('part', 'text');
     badge.append(this.dot, this.text);
-    root.append(style, badge);
+    if (!styled) {
+      const style = document.createElement('style');
+      style.textContent = css;
+      root.append(style);
+    }
+    root.append(badge);
     (container ?? document.body).append(this.host);
   }
 

@@ -45,6 +45,16 @@ export interface RecorderOptions {
   badge?: boolean | HTMLElement;
   /** Microphone constraints (default: echo cancellation and noise suppression on). */
   microphone?: MediaTrackConstraints;
+  /**
+   * Join the agent's interaction when another tab or application starts one (default true): this
+   * tab then records its own screen stream into it (no audio), and stops when it ends. The timeline
+   * knows which tab had focus when.
+   */
+  follow?: boolean;
+  /** Start and stop when the phone system says so through Duet's CTI endpoint (default true). */
+  cti?: boolean;
+  /** The customer's audio for calls started by CTI (e.g. the softphone's remote stream), if this tab has it. */
+  customer?: () => MediaStream | null | Promise<MediaStream | null>;
 }
 
 export const ALWAYS_SENSITIVE = [
@@ -71,6 +81,9 @@ export interface ResolvedOptions {
   outboxMaxBytes: number;
   badge: boolean | HTMLElement;
   microphone: MediaTrackConstraints;
+  follow: boolean;
+  cti: boolean;
+  customer: () => MediaStream | null | Promise<MediaStream | null>;
 }
 
 const TAB_ID = /^[a-z0-9][a-z0-9-]{0,39}$/;
@@ -109,5 +122,8 @@ export function resolveOptions(o: RecorderOptions): ResolvedOptions {
     outboxMaxBytes: o.outboxMaxBytes ?? 64 * 1024 * 1024,
     badge: o.badge ?? true,
     microphone: o.microphone ?? { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+    follow: o.follow ?? true,
+    cti: o.cti ?? true,
+    customer: o.customer ?? (() => null),
   };
 }

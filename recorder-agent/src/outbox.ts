@@ -32,6 +32,8 @@ export interface ActiveRecording {
   direction?: 'inbound' | 'outbound';
   nextSeq: Record<string, number>;
   updatedAt: number;
+  /** joined another tab's interaction (screen only): after a reload it is rejoined, never ended, from here */
+  following?: boolean;
 }
 
 interface Store {

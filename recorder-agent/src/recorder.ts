@@ -2,6 +2,7 @@ import { AudioCapture } from './audio.js';
 import { Badge, type BadgeState } from './badge.js';
 import { Emitter } from './emitter.js';
 import { resolveOptions, type RecorderOptions, type ResolvedOptions } from './options.js';
+import type { ActiveInteractionNotice, CtiNotice } from '@duet/protocol/ingest-wire';
 import { Outbox, type ActiveRecording, type DropReport } from './outbox.js';
 import { PciGuard, type PauseReason } from './pci-guard.js';
 import { ScreenCapture } from './screen.js';
@@ -71,6 +72,10 @@ export class Recorder {
   /** why the server refused this recorder's token; set, nothing is captured any more */
   private refusal: string | undefined;
   private state: BadgeState['state'] = 'idle';
+  /** restore() or listen() was called: stay connected for CTI and other tabs' interactions */
+  private listening = false;
+  /** start or join in progress: a second one waits its turn */
+  private starting: Promise<unknown> = Promise.resolve();
   /** chunk writes are serialised: seqs are consecutive and written in order */
   private writes: Promise<unknown> = Promise.resolve();
 
@@ -99,14 +104,26 @@ export class Recorder {
    * seqs continuing). Resolves with the interaction id it resumed, or null.
    */
   async restore(customer: MediaStream | null = null): Promise<string | null> {
+    this.listening = true;
     await this.connect();
     const kept = await this.outbox!.getActive();
     if (!kept || Date.now() - kept.updatedAt > RESUME_WITHIN_MS) {
       if (kept) await this.outbox!.deleteActive();
       return null;
     }
+    // A follower rejoins when the server confirms the interaction is still being recorded.
+    if (kept.following) return null;
     await this.begin(kept, customer);
     return kept.interactionId;
+  }
+
+  /**
+   * Connects and waits: the phone system (CTI) may start a call in this tab, and with `follow`
+   * this tab joins whatever interaction another tab of the agent records. `restore()` does this too.
+   */
+  async listen(): Promise<void> {
+    this.listening = true;
+    await this.connect();
   }
 
   /** Starts recording a new interaction; resolves with its id once capture runs. */
@@ -150,8 +167,8 @@ export class Recorder {
     this.releaseScreen();
     await this.audio?.stop();
     await this.writes;
-    const at = Date.now();
-    await this.outbox!.add({ interactionId: active.interactionId, kind: 'end', body: { interactionId: active.interactionId, at }, bytes: 0 });
+    // A tab that joined another tab's interaction leaves it; the tab that started it ends it.
+    if (!active.following) await this.outbox!.add({ interactionId: active.interactionId, kind: 'end', body: { interactionId: active.interactionId, at: Date.now() }, bytes: 0 });
     await this.outbox!.deleteActive();
     this.active = undefined;
     this.sender!.kick();
@@ -160,7 +177,7 @@ export class Recorder {
     while (this.outbox!.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     this.badge?.remove();
     this.badge = undefined;
-    if (this.outbox!.size === 0) this.disconnect();
+    if (this.outbox!.size === 0 && !this.listening) this.disconnect();
   }
 
   /** Stops capture without ending the interaction (the server refused us). */
@@ -196,6 +213,8 @@ export class Recorder {
         this.online = false;
         this.publish();
       },
+      active: (notice) => void this.onActive(notice),
+      cti: (notice) => void this.onCti(notice),
       refused: (reason) => {
         this.online = false;
         this.warning = reason;
@@ -206,7 +225,16 @@ export class Recorder {
         this.setState('error');
       },
     });
-    this.sender = new Sender(this.transport, this.outbox, (f) => this.events.emit('error', f), () => this.publish());
+    this.sender = new Sender(
+      this.transport,
+      this.outbox,
+      (f) => {
+        // The interaction this tab joined was closed elsewhere (idle timeout, finalized): leave it.
+        if (f.error === 'interaction_closed' && this.active?.following) void this.stop(0);
+        this.events.emit('error', f);
+      },
+      () => this.publish(),
+    );
     this.transport.connect();
   }
 
@@ -219,12 +247,39 @@ export class Recorder {
     this.outbox = undefined;
   }
 
-  private async begin(recording: Omit<ActiveRecording, 'tab'>, customer: MediaStream | null): Promise<void> {
+  /** Another tab of the agent started (or ended) an interaction: join it with this tab's screen, or leave. */
+  private async onActive(notice: ActiveInteractionNotice) {
+    if (!this.opts.follow || this.refusal) return;
+    await this.starting;
+    if (this.active?.following && this.active.interactionId !== notice?.interactionId) await this.stop(0);
+    if (!notice || this.active) return;
+    const kept = await this.outbox!.getActive();
+    const nextSeq = kept && kept.interactionId === notice.interactionId ? kept.nextSeq : {};
+    const join = this.begin({ interactionId: notice.interactionId, startedAt: Date.now(), nextSeq, updatedAt: Date.now(), following: true, ...(notice.callId ? { callId: notice.callId } : {}) }, null, false);
+    this.starting = join.catch(() => {});
+    await join;
+  }
+
+  /** The phone system says a call started or ended for this agent. */
+  private async onCti(notice: CtiNotice) {
+    if (!this.opts.cti || this.refusal) return;
+    await this.starting;
+    if (notice.event === 'call-started' && (!this.active || this.active.following)) {
+      if (this.active) await this.stop(0);
+      const start = (async () => this.start({ callId: notice.callId, ...(notice.direction ? { direction: notice.direction } : {}), customer: await this.opts.customer() }))();
+      this.starting = start.catch((err: Error) => this.events.emit('error', { kind: 'capture', error: 'cti_start', message: err.message }));
+      await this.starting;
+    } else if (notice.event === 'call-ended' && this.active && !this.active.following && this.active.callId === notice.callId) await this.stop();
+  }
+
+  private async begin(recording: Omit<ActiveRecording, 'tab'>, customer: MediaStream | null, withAudio = true): Promise<void> {
     this.setState('starting');
     this.active = recording;
     if (this.opts.badge !== false && !this.badge) this.badge = new Badge(this.opts.badge === true ? null : this.opts.badge);
     let audioInfo: { channels: 1 | 2; mimeType: string } | undefined;
-    if (AudioCapture.supported()) {
+    if (!withAudio) {
+      // A joining tab records its screen only: the call's audio comes from the tab that started it.
+    } else if (AudioCapture.supported()) {
       const audio = new AudioCapture({
         bitsPerSecond: this.opts.audioBitsPerSecond,
         timesliceMs: this.opts.chunkMs,

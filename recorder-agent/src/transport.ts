@@ -1,11 +1,15 @@
 import { io, type Socket } from 'socket.io-client';
-import { INGEST_NAMESPACE, INGEST_PROTOCOL_VERSION, IngestEvent, type IngestAck } from '@duet/protocol/ingest-wire';
+import { INGEST_NAMESPACE, INGEST_PROTOCOL_VERSION, IngestEvent, IngestPush, type ActiveInteractionNotice, type CtiNotice, type IngestAck } from '@duet/protocol/ingest-wire';
 
 export interface TransportEvents {
   online: () => void;
   offline: (reason: string) => void;
   /** the server refused the handshake for a reason a retry will not fix (bad or revoked token) */
   refused: (reason: string) => void;
+  /** the agent's interaction being recorded now (by any tab), or null */
+  active: (notice: ActiveInteractionNotice) => void;
+  /** the phone system says a call started or ended */
+  cti: (notice: CtiNotice) => void;
 }
 
 /** A request that got no answer: the connection dropped or the ack timed out; the message may or may not be stored. */
@@ -30,6 +34,8 @@ export class Transport {
     });
     this.socket.on(IngestEvent.clock, (_msg: unknown, ack?: (r: { agentTime: number }) => void) => ack?.({ agentTime: Date.now() }));
     this.socket.on('connect', () => on.online());
+    this.socket.on(IngestPush.active, (n: ActiveInteractionNotice) => on.active(n));
+    this.socket.on(IngestPush.cti, (n: CtiNotice) => on.cti(n));
     this.socket.on('disconnect', (reason) => on.offline(reason));
     this.socket.on('connect_error', (err: Error & { data?: { error?: string } }) => {
       if (err.data?.error === 'bad_token' || err.data?.error === 'bad_handshake') {

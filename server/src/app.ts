@@ -8,8 +8,11 @@ import type { CoreRuntime, LoginThrottle } from '@duet/core';
 import type { ServerConfig } from './config.js';
 import { csrfProtection, sessionMiddleware } from './http/auth-context.js';
 import { errorHandler, notFoundApi } from './http/errors.js';
+import { AgentChannel } from './ingest/agent-channel.js';
 import { adminRouter } from './routes/admin.js';
 import { authRouter } from './routes/auth.js';
+import { ctiRouter } from './routes/cti.js';
+import { demoApi, demoPages } from './routes/demo.js';
 import { healthRouter } from './routes/health.js';
 import { importsRouter } from './routes/imports.js';
 import { interactionsRouter } from './routes/interactions.js';
@@ -21,12 +24,14 @@ export interface AppOptions {
   log: (msg: string) => void;
   /** tests tighten or loosen the login throttle */
   loginThrottle?: LoginThrottle;
+  /** pushes to agents' recorders (CTI); without it CTI events reach nobody */
+  channel?: AgentChannel;
 }
 
 const defaultUiDir = fileURLToPath(new URL('../../review-ui/dist', import.meta.url));
 
 /** Builds the HTTP face: JSON API under /api, signed media, and the review UI. */
-export function createApp({ core, config, log, loginThrottle }: AppOptions): Express {
+export function createApp({ core, config, log, loginThrottle, channel = new AgentChannel() }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   if (config.TRUST_PROXY) app.set('trust proxy', config.TRUST_PROXY);
@@ -65,6 +70,8 @@ export function createApp({ core, config, log, loginThrottle }: AppOptions): Exp
   api.use(
     importsRouter({ db: core.db, store: core.store, jobs: core.jobs, maxBytes: config.IMPORT_MAX_MB * 1_048_576, allowedOrigins: () => (publicOrigin ? [publicOrigin] : []) }),
   );
+  // Before the CSRF guard too: a phone system's bearer token, no cookie.
+  api.use(ctiRouter(core.db, channel));
   api.use(csrfProtection({ exempt: ['/auth/login'], allowedOrigins: () => (publicOrigin ? [publicOrigin] : []) }));
   api.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
@@ -74,9 +81,11 @@ export function createApp({ core, config, log, loginThrottle }: AppOptions): Exp
   api.use(authRouter({ db: core.db, policy, cookieSecure, ...(loginThrottle ? { throttle: loginThrottle } : {}) }));
   api.use(adminRouter(core.db, core.jobs));
   api.use(interactionsRouter(core.db, core.store));
+  api.use(demoApi(core.db));
   if (core.store.driver === 'filesystem') api.use(objectsRouter({ store: core.store, secret: core.secret }));
   api.use(notFoundApi);
   app.use('/api', api);
+  app.use(demoPages());
 
   const uiDir = path.resolve(config.UI_DIR ?? defaultUiDir);
   if (existsSync(path.join(uiDir, 'index.html'))) {

@@ -19,8 +19,9 @@ import {
   type LoginThrottle,
 } from '@duet/core';
 import { Server as SocketServer } from 'socket.io';
-import { INGEST_LIMITS } from '@duet/protocol';
+import { INGEST_LIMITS, INGEST_NAMESPACE } from '@duet/protocol';
 import { createApp } from './app.js';
+import { AgentChannel } from './ingest/agent-channel.js';
 import { registerIngest } from './ingest/namespace.js';
 import { loadServerConfig, type ServerConfig } from './config.js';
 
@@ -71,7 +72,8 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
       if (n) log('info', `re-enqueued ${n} unfinished job(s)`);
       stopSchedule = startSchedule(core.jobs, appSchedule(config), (m) => log('warn', m));
     }
-    const app = createApp({ core, config, log: (m) => log('error', m), ...(opts.loginThrottle ? { loginThrottle: opts.loginThrottle } : {}) });
+    const channel = new AgentChannel();
+    const app = createApp({ core, config, channel, log: (m) => log('error', m), ...(opts.loginThrottle ? { loginThrottle: opts.loginThrottle } : {}) });
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.PORT, config.HOST, () => resolve(s));
       s.once('error', reject);
@@ -84,7 +86,19 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
       maxHttpBufferSize: INGEST_LIMITS.maxChunkBytes * 2,
       cors: { origin: true, credentials: false },
     });
-    registerIngest(io, core.db, core.jobs, (m) => log('error', m));
+    // Several server processes: the Redis adapter makes an agent's room span all of them, so a
+    // CTI event or a new interaction reaches the agent's tabs wherever they are connected.
+    let closeAdapter = async () => {};
+    if (config.REDIS_URL) {
+      const [{ createAdapter }, { Redis }] = await Promise.all([import('@socket.io/redis-adapter'), import('ioredis')]);
+      const pub = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+      const sub = pub.duplicate();
+      for (const c of [pub, sub]) c.on('error', (err: Error) => log('warn', `socket.io Redis adapter: ${err.message}`));
+      io.adapter(createAdapter(pub, sub, { key: `${config.JOB_QUEUE_PREFIX}-io` }));
+      closeAdapter = async () => void (await Promise.allSettled([pub.quit(), sub.quit()]));
+    }
+    registerIngest(io, core.db, core.jobs, (m) => log('error', m), { channel });
+    channel.attach(io.of(INGEST_NAMESPACE));
     // Upgraded websockets leave the HTTP server's bookkeeping, so close() could not end them and
     // would wait on reconnecting recorders for minutes: they are tracked here and destroyed.
     const upgraded = new Set<Duplex>();
@@ -112,6 +126,7 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
           listening.closeIdleConnections();
           setTimeout(() => listening.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS).unref();
         });
+        await closeAdapter();
         await core.close();
       },
     };

@@ -8,6 +8,7 @@ import {
   INGEST_NAMESPACE,
   IngestEvent,
   IngestHandshake,
+  IngestPush,
   HeldRequest,
   Marker,
   OpenInteraction,
@@ -28,6 +29,7 @@ import {
   type DB,
   type IngestSource,
 } from '@duet/core';
+import { agentRoom, type AgentChannel } from './agent-channel.js';
 import { measureClockOffset } from './clock.js';
 import { HeldRegistry, type HeldView } from './held.js';
 import { TokenBucket } from './rate-limit.js';
@@ -60,6 +62,8 @@ function refusal(err: unknown, log: (m: string) => void): IngestAck {
 export interface IngestOptions {
   /** group commit and admission control of chunks (defaults: ChunkBatcher's) */
   batch?: ChunkBatcherOptions;
+  /** tells an agent's other tabs when an interaction opens or ends, so they join it */
+  channel?: AgentChannel;
 }
 
 export interface IngestNamespace {
@@ -81,6 +85,23 @@ export function registerIngest(io: Server, db: Kysely<DB>, jobs: AppJobQueue, lo
   const batcher = new ChunkBatcher(db, opts.batch);
   const held = new HeldRegistry();
 
+  /** The agent's most recent interaction still recording, or null: what their tabs should join. */
+  const currentActive = async (agentId: string) => {
+    const row = await db
+      .selectFrom('interactions')
+      .select(['id', 'call_id', 'started_at'])
+      .where('agent_id', '=', agentId)
+      .where('status', '=', 'recording')
+      .orderBy('started_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? { interactionId: row.id, callId: row.call_id, startedAt: row.started_at.toISOString() } : null;
+  };
+  const announce = (agentId: string) =>
+    currentActive(agentId)
+      .then((notice) => opts.channel?.active(agentId, notice))
+      .catch((err: Error) => log(`ingest: announcing the active interaction failed: ${err.message}`));
+
   nsp.use(async (socket, next) => {
     const hs = IngestHandshake.safeParse(socket.handshake.auth);
     if (!hs.success) return next(Object.assign(new Error(`handshake refused: ${hs.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`), { data: { error: 'bad_handshake' } }));
@@ -101,6 +122,13 @@ export function registerIngest(io: Server, db: Kysely<DB>, jobs: AppJobQueue, lo
     const state = socket.data.ingest as ConnectionState;
     state.source = measureClockOffset(socket).then((clockOffsetMs) => ({ agentId: state.agentId, clockOffsetMs }));
     socket.on('disconnect', () => state.held.release());
+    // Every connection of the agent (each tab, each application) shares a room: an interaction one
+    // tab opens is announced to the others, and a new tab learns the current one at once.
+    void socket.join(agentRoom(state.agentId));
+    void currentActive(state.agentId).then(
+      (notice) => socket.emit(IngestPush.active, notice),
+      (err: Error) => log(`ingest: reading the active interaction failed: ${err.message}`),
+    );
 
     /** Wraps a handler: validates, limits, and always answers exactly once. */
     const handle = <S extends z.ZodType>(schema: S, what: string, run: (msg: z.infer<S>, src: IngestSource, extra: unknown) => Promise<IngestAck>) =>
@@ -124,6 +152,7 @@ export function registerIngest(io: Server, db: Kysely<DB>, jobs: AppJobQueue, lo
 
     socket.on(IngestEvent.open, handle(OpenInteraction, 'interaction:open', async (msg, src) => {
       const { created } = await openInteraction(db, src, msg);
+      if (created) void announce(src.agentId);
       return { ok: true, duplicate: !created };
     }));
 
@@ -153,6 +182,7 @@ export function registerIngest(io: Server, db: Kysely<DB>, jobs: AppJobQueue, lo
         const { finalize } = await endInteraction(trx, src, msg);
         if (finalize) await jobs.enqueue('finalize-interaction', { interactionId: msg.interactionId }, { jobId: finalizeJobId(msg.interactionId) }, trx);
       });
+      void announce(src.agentId);
       return { ok: true };
     }));
   });

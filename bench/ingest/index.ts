@@ -32,7 +32,7 @@ import { loadWorkload } from './workload.js';
 
 const env = process.env;
 const num = (v: string | undefined, d: number) => (v === undefined || v === '' ? d : Number(v));
-const DEFAULT_STEPS = [50, 100, 200, 300, 400, 600, 800, 1200, 1600, 2000, 2500];
+const DEFAULT_STEPS = [50, 100, 200, 300, 400, 600, 800, 1200, 1600, 2000, 2500, 3000];
 const STEPS = env.BENCH_STEPS ? env.BENCH_STEPS.split(',').map(Number) : DEFAULT_STEPS;
 const BASELINE_STEPS = env.BENCH_BASELINE_STEPS ? env.BENCH_BASELINE_STEPS.split(',').map(Number) : STEPS;
 const HOLD_S = num(env.BENCH_HOLD_S, 20);
@@ -198,6 +198,8 @@ export interface StepRow {
   dbExpected?: number;
   /** PostgreSQL WAL written per stored chunk in this step (cluster-wide WAL: an upper bound) */
   walKbPerChunk?: number;
+  /** chunks stored per commit in this step (rows per distinct `received_at`, the transaction's time) */
+  chunksPerCommit?: number;
   serverCpuPct: number;
   serverRssMb: number;
   serverElu: number;
@@ -224,6 +226,8 @@ interface DbState {
   recording: number;
   /** WAL position (bytes); the WAL is cluster-wide, so other databases' writes count too */
   walLsnBytes: number;
+  /** distinct `received_at` values: one per committing transaction that stored chunks */
+  commits: number;
 }
 
 interface Target {
@@ -255,7 +259,9 @@ async function ramp(t: Target, steps: number[]) {
   let audioStored = 0;
   let lastWal = t.verify ? (await t.verify()).walLsnBytes : 0;
   let lastRows = 0;
+  let lastCommits = 0;
   let walKbPerChunk = Number.NaN;
+  let chunksPerCommit = Number.NaN;
   /** One measured run of a step: start sending, warm up, hold, halt, verify. */
   async function measure(n: number, connectSeconds: number, connectFailures: string[]): Promise<{ row: StepRow; stats: ServerStats }> {
     await Promise.all(clients.map((c) => c.request('start')));
@@ -315,8 +321,10 @@ async function ramp(t: Target, steps: number[]) {
       const walBytes = db.walLsnBytes - lastWal;
       const newRows = db.rows - lastRows;
       walKbPerChunk = newRows > 0 ? walBytes / 1024 / newRows : Number.NaN;
+      chunksPerCommit = db.commits > lastCommits ? newRows / (db.commits - lastCommits) : Number.NaN;
       lastWal = db.walLsnBytes;
       lastRows = db.rows;
+      lastCommits = db.commits;
       if (db.rows < stored) why.push(`LOSS: ${stored - db.rows} acked chunks missing from the database`);
       else if (db.rows > stored) why.push(`${db.rows - stored} chunks stored whose ack never arrived`);
       else if (db.bytes !== storedBytes) why.push(`database holds ${db.bytes} B, acked ${storedBytes} B`);
@@ -334,7 +342,7 @@ async function ramp(t: Target, steps: number[]) {
       maxMs: s.max,
       errors,
       errorKinds,
-      ...(db ? { dbRows: db.rows, dbExpected: stored, walKbPerChunk } : {}),
+      ...(db ? { dbRows: db.rows, dbExpected: stored, walKbPerChunk, chunksPerCommit } : {}),
       serverCpuPct: sm.cpuPercent,
       serverRssMb: sm.rssMaxMb,
       serverElu: stats.elu,
@@ -413,11 +421,11 @@ const COLS = [
   ['', 4],
 ] as const;
 function printHeader(withDb: boolean) {
-  console.log(COLS.map(([h, w]) => h.padStart(w)).join(' ') + (withDb ? '  db rows (held/acked), WAL per chunk' : ''));
+  console.log(COLS.map(([h, w]) => h.padStart(w)).join(' ') + (withDb ? '  db rows (held/acked), WAL per chunk, chunks per commit' : ''));
 }
 function printRow(r: StepRow, withDb: boolean) {
   const v = [r.agents, round(r.msgsPerS), round(r.p50Ms), round(r.p95Ms), round(r.p99Ms), round(r.maxMs), r.errors, round(r.serverCpuPct), round(r.serverRssMb), r.serverElu.toFixed(2), round(r.serverLoopDelayP99Ms), round(r.postgresCpuPct), round(r.clientCpuPct), round(Math.max(r.clientLoopDelayP99Ms, r.sendLagP99Ms)), round(r.machineBusyPct), round(r.otherCpuPct), r.pass ? 'ok' : 'FAIL'];
-  console.log(v.map((x, i) => String(x).padStart(COLS[i]![1])).join(' ') + (withDb ? `  ${r.dbRows}/${r.dbExpected}, ${round(r.walKbPerChunk ?? Number.NaN)} KB` : '') + (r.retried ? '  (measured twice: other load)' : '') + (r.pass ? '' : `  ${r.why}`));
+  console.log(v.map((x, i) => String(x).padStart(COLS[i]![1])).join(' ') + (withDb ? `  ${r.dbRows}/${r.dbExpected}, ${round(r.walKbPerChunk ?? Number.NaN)} KB, ${round(r.chunksPerCommit ?? Number.NaN)}/commit` : '') + (r.retried ? '  (measured twice: other load)' : '') + (r.pass ? '' : `  ${r.why}`));
 }
 
 function summarizeQueries(log: { agents: number; stats: ServerStats }[]) {
@@ -500,12 +508,13 @@ async function main() {
       holdS: HOLD_S,
       warmupS: WARMUP_S,
       verify: async () => {
-        const r = await check.query<{ n: number; b: string; rec: number; wal: string }>(
+        const r = await check.query<{ n: number; b: string; rec: number; wal: string; commits: number }>(
           `select (select count(*)::int from interaction_chunks) as n, (select coalesce(sum(bytes), 0)::bigint from interaction_chunks) as b,
+                  (select count(distinct received_at)::int from interaction_chunks) as commits,
                   (select count(*)::int from interactions where status = 'recording') as rec,
                   pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint as wal`,
         );
-        return { rows: r.rows[0]!.n, bytes: Number(r.rows[0]!.b), recording: r.rows[0]!.rec, walLsnBytes: Number(r.rows[0]!.wal) };
+        return { rows: r.rows[0]!.n, bytes: Number(r.rows[0]!.b), recording: r.rows[0]!.rec, walLsnBytes: Number(r.rows[0]!.wal), commits: r.rows[0]!.commits };
       },
     },
     STEPS,
@@ -571,7 +580,9 @@ async function main() {
       maxMs: round(row.maxMs),
       errors: row.errors,
       errorKinds: row.errorKinds,
-      ...(row.dbRows !== undefined ? { dbRows: row.dbRows, dbExpected: row.dbExpected, walKbPerChunk: round(row.walKbPerChunk ?? Number.NaN) } : {}),
+      ...(row.dbRows !== undefined
+        ? { dbRows: row.dbRows, dbExpected: row.dbExpected, walKbPerChunk: round(row.walKbPerChunk ?? Number.NaN), chunksPerCommit: round(row.chunksPerCommit ?? Number.NaN) }
+        : {}),
       serverCpuPct: round(row.serverCpuPct),
       serverRssMb: round(row.serverRssMb),
       serverElu: Math.round(row.serverElu * 100) / 100,

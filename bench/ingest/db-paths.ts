@@ -10,19 +10,22 @@
  * on a fresh database migrated by core. It reports chunks/s, CPU per chunk of this process (the
  * driver side: Kysely, pg, hashing) and of all PostgreSQL processes, and latency per chunk.
  *
- * - current: `storeChunk` + `heldRanges` from core, exactly what the `/ingest` chunk handler
- *   runs (5 statements, 2 commits).
- * - no-held: `storeChunk` only (3 statements, 2 commits): the ack without held ranges.
+ * - batcher: core's ChunkBatcher, what the `/ingest` chunk handler runs since the group-commit
+ *   change (one `storeChunkBatch` statement per ≤ 5 ms / 100 chunks, last_data_at every 15 s).
+ * - store-chunk: core's `storeChunk`, the same statement for a batch of one chunk.
+ * - store-chunk+held: that plus the held-ranges query per chunk, as acks were built before.
  * - one-statement: one CTE per chunk (ownership check + insert + last_data_at at most every 10 s).
  * - batched: chunks from all connections collected for ≤ 5 ms (or 100 chunks) and stored by one
  *   multi-row insert joined to interactions for the ownership check: one commit per batch.
  *
- * The last two are prototypes written here to measure the idea, not Duet code.
+ * (The path before the group commit, `storeChunk` with 3 statements + `heldRanges` with 2, measured
+ * 2.0–2.3 ms of CPU per chunk here; BENCHMARKS.md keeps those figures.)
+ * The last two are the prototypes the group commit was built from.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import { heldRanges, migrateToLatest, openDatabase, openInteraction, storeChunk, type IngestSource } from '@duet/core';
+import { ChunkBatcher, heldRanges, migrateToLatest, openDatabase, openInteraction, storeChunk, type IngestSource } from '@duet/core';
 import { createTestDatabase } from '../../test/harness/postgres.js';
 import { pidsByName, ProcessMonitor } from '../lib/proc.js';
 import { round, summarize } from '../lib/stats.js';
@@ -46,6 +49,12 @@ const database = await openDatabase({ url: created.url, poolSize: 10 });
 try {
   const db = database.db;
   await migrateToLatest(db);
+  // BENCH_PAYLOAD_STORAGE: compare how the payload column is stored (see the migration
+  // 20261123T150000_chunk_payload_inline): `default` undoes it, `external` skips compression only.
+  const storage = process.env.BENCH_PAYLOAD_STORAGE;
+  if (storage === 'default') await sql`alter table interaction_chunks reset (toast_tuple_target)`.execute(db);
+  if (storage === 'external') await sql`alter table interaction_chunks reset (toast_tuple_target), alter column payload set storage external`.execute(db);
+  if (storage) console.log(`payload storage: ${storage}`);
   const workload = await loadWorkload();
   const agents: { src: IngestSource; interactionId: string; seq: Record<string, number> }[] = [];
   const users = await db
@@ -98,12 +107,14 @@ try {
     }
   };
 
+  const batcher = new ChunkBatcher(db);
   const variants: Record<string, (c: Chunk) => Promise<unknown>> = {
-    current: async (c) => {
+    batcher: (c) => batcher.store(c.src, metaOf(c), c.payload),
+    'store-chunk': (c) => storeChunk(db, c.src, metaOf(c), c.payload),
+    'store-chunk+held': async (c) => {
       await storeChunk(db, c.src, metaOf(c), c.payload);
       return heldRanges(db, c.src, c.interactionId, c.stream);
     },
-    'no-held': (c) => storeChunk(db, c.src, metaOf(c), c.payload),
     'one-statement': (c) =>
       sql`
         with own as (select id, started_at from interactions where id = ${c.interactionId} and agent_id = ${c.src.agentId} and status in ('recording', 'ended')),

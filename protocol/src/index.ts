@@ -9,7 +9,7 @@ export * from './auth.js';
 export * from './health.js';
 export * from './audit.js';
 export * from './ingest.js';
-export { IngestPush, type ActiveInteractionNotice, type CtiNotice } from './ingest-wire.js';
+export { IngestPush, type ActiveInteractionNotice, type CtiNotice, type PauseNotice } from './ingest-wire.js';
 export * from './cti.js';
 export * from './interactions.js';
 export * from './manifest.js';

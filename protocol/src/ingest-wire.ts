@@ -46,8 +46,19 @@ export type IngestAck =
  * connect and whenever one opens or ends, so every tab of the agent can join it with its own
  * screen stream. `cti`: a phone system (through `POST /api/cti/events`) says a call started or
  * ended for this agent, so the recorder starts or stops without the agent clicking anything.
+ * `agent:pause`: see {@link PauseNotice}.
  */
-export const IngestPush = { active: 'agent:active', cti: 'cti' } as const;
+export const IngestPush = { active: 'agent:active', cti: 'cti', pause: 'agent:pause' } as const;
+
+/**
+ * `agent:pause`: some tab of the agent is (or no tab is any more) paused for PCI in this
+ * interaction; the tab recording the call audio pauses it too, so a card number read out while
+ * the agent types it in another tab is never recorded.
+ */
+export interface PauseNotice {
+  interactionId: string;
+  paused: boolean;
+}
 
 export type ActiveInteractionNotice = { interactionId: string; callId: string | null; startedAt: string } | null;
 

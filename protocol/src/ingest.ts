@@ -63,13 +63,21 @@ export const ChunkMeta = z
   .refine((c) => c.endMs >= c.startMs, { message: 'endMs must not be before startMs', path: ['endMs'] });
 export type ChunkMeta = z.infer<typeof ChunkMeta>;
 
-export const Marker = z.object({
-  interactionId: InteractionId,
-  kind: z.enum(['pause', 'resume']),
-  at: EpochMs,
-  /** why recording paused: a sensitive field had focus, a sensitive area was visible, or the agent chose to */
-  reason: z.enum(['sensitive-field', 'sensitive-area', 'manual']).optional(),
-});
+export const Marker = z
+  .object({
+    interactionId: InteractionId,
+    /** `focus`: from `at` on the agent works in the tab of `stream` (the timeline knows which tab had focus when) */
+    kind: z.enum(['pause', 'resume', 'focus']),
+    at: EpochMs,
+    /** why recording paused: a sensitive field had focus, a sensitive area was visible, or the agent chose to */
+    reason: z.enum(['sensitive-field', 'sensitive-area', 'manual']).optional(),
+    /**
+     * Whose marker: `audio` (the call audio's recorder paused), `screen:<tab>` (that tab paused, or
+     * got focus). Without it a pause is the whole recorder's (one tab recording audio and screen).
+     */
+    stream: StreamName.optional(),
+  })
+  .refine((m) => m.kind !== 'focus' || m.stream?.startsWith('screen:'), { message: 'a focus marker names the tab: stream "screen:<tab>"', path: ['stream'] });
 export type Marker = z.infer<typeof Marker>;
 
 export const EndInteraction = z.object({ interactionId: InteractionId, at: EpochMs });

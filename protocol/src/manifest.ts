@@ -87,5 +87,7 @@ export const Manifest = z.object({
   /** data that never arrived, per stream: recorded explicitly, never hidden */
   gaps: z.array(Interval.extend({ stream: z.string(), missingSeqs: z.array(z.tuple([z.number().int(), z.number().int()])) })),
   screens: z.array(ScreenStream),
+  /** which tab (screen stream) the agent worked in, from when to when; empty when no tab said */
+  focus: z.array(z.object({ stream: z.string(), startMs: Ms, endMs: Ms })).default([]),
 });
 export type Manifest = z.infer<typeof Manifest>;

@@ -66,7 +66,12 @@ export class Recorder {
   private timer: ReturnType<typeof setInterval> | undefined;
   private lastScreenCut = 0;
   private manualPause = false;
+  /** this tab's screen is paused (its own PCI reasons or manual) */
   private paused = false;
+  /** the call audio is paused (this tab's reasons, or another tab's pause the server relayed) */
+  private audioPaused = false;
+  /** another tab of the agent is paused in this interaction */
+  private remotePaused = false;
   private online = false;
   private warning: string | undefined;
   /** why the server refused this recorder's token; set, nothing is captured any more */
@@ -163,6 +168,9 @@ export class Recorder {
     if (!active) return;
     clearInterval(this.timer);
     this.pci?.stop();
+    window.removeEventListener('focus', this.onFocus);
+    document.removeEventListener('visibilitychange', this.onFocus);
+    this.paused = this.audioPaused = this.remotePaused = false;
     if (!this.paused) this.cutScreen();
     this.releaseScreen();
     await this.audio?.stop();
@@ -184,6 +192,9 @@ export class Recorder {
   private async halt(): Promise<void> {
     clearInterval(this.timer);
     this.pci?.stop();
+    window.removeEventListener('focus', this.onFocus);
+    document.removeEventListener('visibilitychange', this.onFocus);
+    this.paused = this.audioPaused = this.remotePaused = false;
     this.releaseScreen();
     await this.audio?.stop();
     this.audio = undefined;
@@ -215,6 +226,11 @@ export class Recorder {
       },
       active: (notice) => void this.onActive(notice),
       cti: (notice) => void this.onCti(notice),
+      pause: (notice) => {
+        if (notice.interactionId !== this.active?.interactionId) return;
+        this.remotePaused = notice.paused;
+        this.apply();
+      },
       refused: (reason) => {
         this.online = false;
         this.warning = reason;
@@ -305,6 +321,9 @@ export class Recorder {
     this.lastScreenCut = Date.now();
     this.pci = new PciGuard(this.opts.sensitiveSelector, this.opts.sensitiveAreaSelector, () => this.apply());
     this.pci.start();
+    window.addEventListener('focus', this.onFocus);
+    document.addEventListener('visibilitychange', this.onFocus);
+    this.onFocus();
     this.timer = setInterval(() => this.cutScreen(), this.opts.chunkMs);
     this.sender!.kick();
     this.setState('recording');
@@ -335,28 +354,44 @@ export class Recorder {
   /** Pauses or resumes audio and screen to match the manual flag and the PCI guard. */
   private apply() {
     if (!this.active) return;
-    const reasons: PauseReason[] = [...(this.pci?.reasons ?? []), ...(this.manualPause ? (['manual'] as const) : [])];
-    const shouldPause = reasons.length > 0;
-    if (shouldPause && !this.paused) {
+    const own: PauseReason[] = [...(this.pci?.reasons ?? []), ...(this.manualPause ? (['manual'] as const) : [])];
+    const screenPause = own.length > 0;
+    // The call audio also pauses while another tab of the agent is paused (a card form there).
+    const audioPause = screenPause || this.remotePaused;
+    const reason = own[0] ?? 'sensitive-field';
+    if (screenPause && !this.paused) {
       this.paused = true;
       // What was captured before the pause is kept; from here nothing is captured at all.
       this.cutScreen();
       this.screen?.stop();
-      this.audio?.pause();
-      this.marker('pause', reasons[0]!);
-    } else if (!shouldPause && this.paused) {
+      this.marker('pause', this.stream, reason);
+    } else if (!screenPause && this.paused) {
       this.paused = false;
-      this.marker('resume');
-      this.audio?.resume();
+      this.marker('resume', this.stream);
       this.lastScreenCut = Date.now();
       this.screen?.start(); // starts with a full snapshot
     } else if (!this.paused && this.screen && !this.screen.recording) this.screen.start();
-    this.setState(this.paused ? 'paused' : 'recording');
+    if (this.audio && audioPause !== this.audioPaused) {
+      this.audioPaused = audioPause;
+      if (audioPause) {
+        this.audio.pause();
+        this.marker('pause', 'audio', reason);
+      } else {
+        this.marker('resume', 'audio');
+        this.audio.resume();
+      }
+    }
+    this.setState(this.paused || this.audioPaused ? 'paused' : 'recording');
   }
 
-  private marker(kind: 'pause' | 'resume', reason?: PauseReason) {
+  /** The agent moved to this tab: the timeline notes which tab had focus from now on. */
+  private readonly onFocus = () => {
+    if (this.active && document.visibilityState === 'visible' && document.hasFocus()) this.marker('focus', this.stream);
+  };
+
+  private marker(kind: 'pause' | 'resume' | 'focus', stream: string, reason?: PauseReason) {
     const { interactionId } = this.active!;
-    const body = { interactionId, kind, at: Date.now(), ...(reason ? { reason } : {}) };
+    const body = { interactionId, kind, at: Date.now(), stream, ...(reason ? { reason } : {}) };
     this.write(() => this.outbox!.add({ interactionId, kind: 'marker', body, bytes: 0 }));
   }
 

@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import { INGEST_NAMESPACE, INGEST_PROTOCOL_VERSION, IngestEvent, IngestPush, type ActiveInteractionNotice, type CtiNotice, type IngestAck } from '@duet/protocol/ingest-wire';
+import { INGEST_NAMESPACE, INGEST_PROTOCOL_VERSION, IngestEvent, IngestPush, type ActiveInteractionNotice, type CtiNotice, type IngestAck, type PauseNotice } from '@duet/protocol/ingest-wire';
 
 export interface TransportEvents {
   online: () => void;
@@ -10,6 +10,8 @@ export interface TransportEvents {
   active: (notice: ActiveInteractionNotice) => void;
   /** the phone system says a call started or ended */
   cti: (notice: CtiNotice) => void;
+  /** whether another tab of the agent is paused for PCI */
+  pause: (notice: PauseNotice) => void;
 }
 
 /** A request that got no answer: the connection dropped or the ack timed out; the message may or may not be stored. */
@@ -36,6 +38,7 @@ export class Transport {
     this.socket.on('connect', () => on.online());
     this.socket.on(IngestPush.active, (n: ActiveInteractionNotice) => on.active(n));
     this.socket.on(IngestPush.cti, (n: CtiNotice) => on.cti(n));
+    this.socket.on(IngestPush.pause, (n: PauseNotice) => on.pause(n));
     this.socket.on('disconnect', (reason) => on.offline(reason));
     this.socket.on('connect_error', (err: Error & { data?: { error?: string } }) => {
       if (err.data?.error === 'bad_token' || err.data?.error === 'bad_handshake') {

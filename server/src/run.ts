@@ -97,7 +97,7 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
       io.adapter(createAdapter(pub, sub, { key: `${config.JOB_QUEUE_PREFIX}-io` }));
       closeAdapter = async () => void (await Promise.allSettled([pub.quit(), sub.quit()]));
     }
-    registerIngest(io, core.db, core.jobs, (m) => log('error', m), { channel });
+    const ingest = registerIngest(io, core.db, core.jobs, (m) => log('error', m), { channel });
     channel.attach(io.of(INGEST_NAMESPACE));
     // Upgraded websockets leave the HTTP server's bookkeeping, so close() could not end them and
     // would wait on reconnecting recorders for minutes: they are tracked here and destroyed.
@@ -126,6 +126,8 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
           listening.closeIdleConnections();
           setTimeout(() => listening.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS).unref();
         });
+        // Chunks taken but not yet committed are stored (and acked) before the database closes.
+        await ingest.close();
         await closeAdapter();
         await core.close();
       },

@@ -8,7 +8,7 @@ import { INGEST_NAMESPACE, INGEST_PROTOCOL_VERSION, IngestEvent, type IngestAck 
 export async function connectRecorder(
   url: string,
   token: string,
-  opts: { clockSkewMs?: number; protocolVersion?: number; tabId?: string } = {},
+  opts: { clockSkewMs?: number; protocolVersion?: number; tabId?: string; beforeConnect?: (socket: Socket) => void } = {},
 ): Promise<Socket> {
   const socket = io(url + INGEST_NAMESPACE, {
     auth: { token, protocolVersion: opts.protocolVersion ?? INGEST_PROTOCOL_VERSION, ...(opts.tabId ? { tabId: opts.tabId } : {}) },
@@ -16,6 +16,8 @@ export async function connectRecorder(
     reconnection: false,
     forceNew: true,
   });
+  // Listeners for what the server pushes right at connect must be in place before it connects.
+  opts.beforeConnect?.(socket);
   socket.on(IngestEvent.clock, (_msg: unknown, ack: (r: { agentTime: number }) => void) => ack({ agentTime: Date.now() + (opts.clockSkewMs ?? 0) }));
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());

@@ -97,6 +97,7 @@ async function seedScreenInteraction(server: TestServer, opts: { callId: string;
         facts: { pages: [{ url: 'http://crm.example.test/', app: 'crm', firstMs: 500, timeMs: 9000, visits: 1 }], apps: [{ app: 'crm', timeMs: 9000 }], switches: 0, appSwitches: 0, idleMs: 0, observedMs: timelineMs },
       },
     ],
+    focus: [],
   };
   const makeReady = async (trx: Kysely<DB> = db) => {
     const body = Buffer.from(JSON.stringify(manifest));

@@ -154,7 +154,9 @@ export interface InteractionChunksTable {
 
 export interface InteractionMarkersTable {
   interaction_id: string;
-  kind: 'pause' | 'resume';
+  kind: 'pause' | 'resume' | 'focus';
+  /** `audio`, `screen:<tab>`, or '' for the whole recorder (single-tab recorders) */
+  stream: Generated<string>;
   at_ms: number;
   reason: string | null;
 }

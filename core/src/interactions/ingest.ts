@@ -139,7 +139,7 @@ export async function addMarker(db: Kysely<DB>, src: IngestSource, marker: Marke
   const interaction = await ownInteraction(db, src, marker.interactionId, false);
   await db
     .insertInto('interaction_markers')
-    .values({ interaction_id: marker.interactionId, kind: marker.kind, at_ms: toTimeline(marker.at, src, interaction.started_at), reason: marker.reason ?? null })
+    .values({ interaction_id: marker.interactionId, kind: marker.kind, stream: marker.stream ?? '', at_ms: toTimeline(marker.at, src, interaction.started_at), reason: marker.reason ?? null })
     .onConflict((oc) => oc.doNothing())
     .execute();
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gapsOf, pausesFromMarkers, type MarkerRow } from './timeline.js';
+import { audioClockPauses, focusFromMarkers, gapsOf, pausesFromMarkers, type MarkerRow } from './timeline.js';
 
 const m = (kind: 'pause' | 'resume', at_ms: number, reason: string | null = null): MarkerRow => ({ kind, at_ms, reason });
 
@@ -14,6 +14,49 @@ describe('pausesFromMarkers', () => {
     ['zero-length dropped', [m('pause', 2000), m('resume', 2000)], 10_000, []],
   ];
   for (const [name, markers, timeline, expected] of cases) it(name, () => expect(pausesFromMarkers(markers, timeline)).toEqual(expected));
+});
+
+describe('markers of several tabs', () => {
+  const m = (kind: MarkerRow['kind'], stream: string, at_ms: number, reason: string | null = null): MarkerRow => ({ kind, stream, at_ms, reason });
+
+  it('pauses while any source is paused: each paired on its own, then merged', () => {
+    const markers = [
+      m('pause', 'screen:crm', 1000, 'sensitive-field'),
+      m('pause', 'audio', 1080, 'sensitive-field'),
+      m('pause', 'screen:phone', 1500, 'manual'),
+      m('resume', 'screen:crm', 3000),
+      m('resume', 'audio', 3050),
+      m('resume', 'screen:phone', 4000),
+      m('pause', 'screen:crm', 6000, 'sensitive-area'),
+      m('resume', 'screen:crm', 7000),
+    ];
+    expect(pausesFromMarkers(markers, 10_000)).toEqual([
+      { startMs: 1000, endMs: 4000, reason: 'sensitive-field' },
+      { startMs: 6000, endMs: 7000, reason: 'sensitive-area' },
+    ]);
+    // The audio recorder's clock stopped only for its own pause.
+    expect(audioClockPauses(markers, 10_000)).toEqual([{ startMs: 1080, endMs: 3050, reason: 'sensitive-field' }]);
+  });
+
+  it('one tab resuming does not end another tab’s pause', () => {
+    const markers = [m('pause', 'screen:a', 100), m('pause', 'screen:b', 200), m('resume', 'screen:a', 300), m('resume', 'screen:b', 900)];
+    expect(pausesFromMarkers(markers, 1000)).toEqual([{ startMs: 100, endMs: 900, reason: null }]);
+  });
+
+  it('counts single-tab recorder markers (no stream) as the audio clock’s, and ignores focus for pauses', () => {
+    const markers: MarkerRow[] = [{ kind: 'pause', at_ms: 100, reason: null }, { kind: 'resume', at_ms: 500, reason: null }, m('focus', 'screen:a', 200)];
+    expect(audioClockPauses(markers, 1000)).toEqual([{ startMs: 100, endMs: 500, reason: null }]);
+    expect(pausesFromMarkers(markers, 1000)).toEqual([{ startMs: 100, endMs: 500, reason: null }]);
+  });
+
+  it('knows which tab had focus from each focus marker to the next, merging repeats', () => {
+    const markers = [m('focus', 'screen:phone', 0), m('focus', 'screen:crm', 4000), m('focus', 'screen:crm', 5000), m('pause', 'screen:crm', 5500), m('focus', 'screen:phone', 8000)];
+    expect(focusFromMarkers(markers, 10_000)).toEqual([
+      { stream: 'screen:phone', startMs: 0, endMs: 4000 },
+      { stream: 'screen:crm', startMs: 4000, endMs: 8000 },
+      { stream: 'screen:phone', startMs: 8000, endMs: 10_000 },
+    ]);
+  });
 });
 
 describe('gapsOf', () => {

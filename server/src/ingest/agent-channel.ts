@@ -1,5 +1,5 @@
 import type { Namespace } from 'socket.io';
-import { IngestPush, type ActiveInteractionNotice, type CtiNotice } from '@duet/protocol';
+import { IngestPush, type ActiveInteractionNotice, type CtiNotice, type PauseNotice } from '@duet/protocol';
 
 /** The socket.io room of all recorder connections of one agent (every tab, every application). */
 export const agentRoom = (agentId: string) => `agent:${agentId}`;
@@ -22,6 +22,11 @@ export class AgentChannel {
     const sockets = await this.nsp.in(agentRoom(agentId)).fetchSockets();
     this.nsp.to(agentRoom(agentId)).emit(IngestPush.cti, notice);
     return sockets.length;
+  }
+
+  /** Tells the agent's recorders whether any tab is paused for PCI in the interaction. */
+  pause(agentId: string, notice: PauseNotice): void {
+    this.nsp?.to(agentRoom(agentId)).emit(IngestPush.pause, notice);
   }
 
   /** Tells the agent's recorders which interaction is being recorded now (null: none). */

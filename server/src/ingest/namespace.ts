@@ -97,6 +97,24 @@ export function registerIngest(io: Server, db: Kysely<DB>, jobs: AppJobQueue, lo
       .executeTakeFirst();
     return row ? { interactionId: row.id, callId: row.call_id, startedAt: row.started_at.toISOString() } : null;
   };
+  /** Whether any tab's last pause/resume marker in the interaction is a pause. */
+  const relayPause = async (agentId: string, interactionId: string) => {
+    try {
+      const rows = await db
+        .selectFrom('interaction_markers')
+        .select(['stream', 'kind'])
+        .where('interaction_id', '=', interactionId)
+        .where('stream', 'like', 'screen:%')
+        .where('kind', 'in', ['pause', 'resume'])
+        .orderBy('at_ms')
+        .execute();
+      const last = new Map<string, string>();
+      for (const r of rows) last.set(r.stream, r.kind);
+      opts.channel?.pause(agentId, { interactionId, paused: [...last.values()].includes('pause') });
+    } catch (err) {
+      log(`ingest: relaying a pause failed: ${(err as Error).message}`);
+    }
+  };
   const announce = (agentId: string) =>
     currentActive(agentId)
       .then((notice) => opts.channel?.active(agentId, notice))
@@ -173,6 +191,9 @@ export function registerIngest(io: Server, db: Kysely<DB>, jobs: AppJobQueue, lo
 
     socket.on(IngestEvent.marker, handle(Marker, 'marker', async (msg, src) => {
       await addMarker(db, src, msg);
+      // A tab's PCI pause or resume: the agent's other tabs (the one recording the call audio)
+      // learn whether any tab is still paused.
+      if (msg.kind !== 'focus' && msg.stream?.startsWith('screen:')) void relayPause(src.agentId, msg.interactionId);
       return { ok: true };
     }));
 

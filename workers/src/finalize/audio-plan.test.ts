@@ -40,4 +40,23 @@ describe('planTimelineAudio', () => {
     const total = parts.reduce((s, p) => s + (p.kind === 'silence' ? p.durationMs : p.outMs - p.inMs), 0);
     expect(total).toBe(9000);
   });
+
+  it('mutes another tab’s pause where the audio recorder ran on: silence there, no shift after it', () => {
+    // The CRM tab paused 3–5 s; the softphone's recorder kept recording (10 s of media).
+    expect(planTimelineAudio([{ startMs: 0, endMs: 10_000, mediaMs: 10_000 }], [], 10_000, [{ startMs: 3000, endMs: 5000 }])).toEqual([
+      { kind: 'audio', piece: 0, inMs: 0, outMs: 3000, atMs: 0 },
+      { kind: 'silence', durationMs: 2000, atMs: 3000 },
+      { kind: 'audio', piece: 0, inMs: 5000, outMs: 10_000, atMs: 5000 },
+    ]);
+  });
+
+  it('mutes the lag between another tab’s pause and the audio recorder’s own pause', () => {
+    // The CRM tab paused at 3000; the softphone heard of it and paused its recorder at 3080 until 5000.
+    const media = 10_000 - (5000 - 3080);
+    expect(planTimelineAudio([{ startMs: 0, endMs: 10_000, mediaMs: media }], [{ startMs: 3080, endMs: 5000 }], 10_000, [{ startMs: 3000, endMs: 5000 }])).toEqual([
+      { kind: 'audio', piece: 0, inMs: 0, outMs: 3000, atMs: 0 },
+      { kind: 'silence', durationMs: 2000, atMs: 3000 },
+      { kind: 'audio', piece: 0, inMs: 3080, outMs: media, atMs: 5000 },
+    ]);
+  });
 });

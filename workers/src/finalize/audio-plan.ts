@@ -43,8 +43,34 @@ function minus(span: Interval, pauses: readonly Interval[]): Interval[] {
   return parts;
 }
 
-export function planTimelineAudio(pieces: readonly AudioPiece[], pauses: readonly Interval[], timelineMs: number): PlannedPart[] {
-  const audio: Extract<PlannedPart, { kind: 'audio' }>[] = [];
+type AudioPart = Extract<PlannedPart, { kind: 'audio' }>;
+
+/**
+ * Cuts the stretches under `mutes` out of placed audio parts: the media ran on (the recorder was
+ * not paused) but must not be heard, e.g. while another tab of the agent showed a card field.
+ */
+function withoutMutes(parts: readonly AudioPart[], mutes: readonly Interval[]): AudioPart[] {
+  let out = [...parts];
+  for (const m of mutes) {
+    out = out.flatMap((p) => {
+      const end = p.atMs + (p.outMs - p.inMs);
+      if (m.endMs <= p.atMs || m.startMs >= end) return [p];
+      const kept: AudioPart[] = [];
+      if (m.startMs > p.atMs) kept.push({ ...p, outMs: p.inMs + (m.startMs - p.atMs) });
+      if (m.endMs < end) kept.push({ ...p, inMs: p.inMs + (m.endMs - p.atMs), atMs: m.endMs });
+      return kept;
+    });
+  }
+  return out.filter((p) => p.outMs - p.inMs >= MIN_PART_MS);
+}
+
+/**
+ * `pauses`: when the audio's own recorder was paused (its media clock stopped, so they are cut
+ * out of the media and re-inserted as silence). `mutes`: intervals to silence where the media ran
+ * on (other tabs' PCI pauses); every pause may be passed here too, it costs nothing.
+ */
+export function planTimelineAudio(pieces: readonly AudioPiece[], pauses: readonly Interval[], timelineMs: number, mutes: readonly Interval[] = []): PlannedPart[] {
+  let audio: AudioPart[] = [];
   pieces.forEach((piece, index) => {
     let media = 0;
     for (const span of minus({ startMs: piece.startMs, endMs: piece.endMs }, pauses)) {
@@ -53,6 +79,7 @@ export function planTimelineAudio(pieces: readonly AudioPiece[], pauses: readonl
       media += span.endMs - span.startMs;
     }
   });
+  audio = withoutMutes(audio, mutes);
   audio.sort((a, b) => a.atMs - b.atMs);
   const parts: PlannedPart[] = [];
   let t = 0;

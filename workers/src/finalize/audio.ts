@@ -53,7 +53,7 @@ async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
 }
 
 /** Builds the timeline audio file in `dir`; returns its path and what ffprobe says of it. */
-export async function buildTimelineAudio(dir: string, input: Pick<FinalizeInput, 'pauses' | 'timelineMs'>, chunks: readonly LoadedChunk[], signal?: AbortSignal) {
+export async function buildTimelineAudio(dir: string, input: Pick<FinalizeInput, 'pauses' | 'timelineMs'> & Partial<Pick<FinalizeInput, 'audioClockPauses'>>, chunks: readonly LoadedChunk[], signal?: AbortSignal) {
   const opt = signal ? { signal } : {};
   const pieces: (AudioPiece & { file: string })[] = [];
   let channels: 1 | 2 = 1;
@@ -67,7 +67,9 @@ export async function buildTimelineAudio(dir: string, input: Pick<FinalizeInput,
     channels = probe.channels >= 2 ? 2 : channels;
     pieces.push({ startMs: piece.startMs, endMs: piece.endMs, mediaMs: probe.durationMs, file: ogg });
   }
-  const plan = planTimelineAudio(pieces, input.pauses, input.timelineMs);
+  // The recorder's own pauses stopped its media clock; every other pause (another tab's PCI pause)
+  // is muted where the media ran on.
+  const plan = planTimelineAudio(pieces, input.audioClockPauses ?? input.pauses, input.timelineMs, input.pauses);
   // A copy cut keeps whole packets (Chrome's are 60 ms): ffmpeg drops the packet that straddles
   // the cut, and the cut file gets a new Opus pre-skip. Its decoded audio therefore starts a
   // little after the cut point, and ffprobe's start_time of the cut file says by how much (the

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { gapsOf, pausesFromMarkers, type DB, type Gap, type PauseInterval } from '@duet/core';
+import { audioClockPauses, focusFromMarkers, gapsOf, pausesFromMarkers, type DB, type FocusInterval, type Gap, type PauseInterval } from '@duet/core';
 
 export interface LoadedChunk {
   seq: number;
@@ -15,7 +15,12 @@ export interface FinalizeInput {
   clockOffsetMs: number;
   audioChannels: number | null;
   timelineMs: number;
+  /** PCI pauses of any source: silent audio, no screen events */
   pauses: PauseInterval[];
+  /** when the call audio's own recorder was paused (its media clock stopped) */
+  audioClockPauses: PauseInterval[];
+  /** which tab had focus when */
+  focus: FocusInterval[];
   gaps: Gap[];
   /** chunks per stream, in seq order */
   streams: Map<string, LoadedChunk[]>;
@@ -37,7 +42,7 @@ export async function loadFinalizeInput(db: Kysely<DB>, interactionId: string): 
       .orderBy('stream')
       .orderBy('seq')
       .execute();
-    const markers = await trx.selectFrom('interaction_markers').select(['kind', 'at_ms', 'reason']).where('interaction_id', '=', interactionId).execute();
+    const markers = await trx.selectFrom('interaction_markers').select(['kind', 'stream', 'at_ms', 'reason']).where('interaction_id', '=', interactionId).execute();
     const streams = new Map<string, LoadedChunk[]>();
     for (const c of chunks) {
       const list = streams.get(c.stream) ?? [];
@@ -55,6 +60,8 @@ export async function loadFinalizeInput(db: Kysely<DB>, interactionId: string): 
       audioChannels: interaction.audio_channels,
       timelineMs,
       pauses: pausesFromMarkers(markers, timelineMs),
+      audioClockPauses: audioClockPauses(markers, timelineMs),
+      focus: focusFromMarkers(markers, timelineMs),
       gaps,
       streams,
     };

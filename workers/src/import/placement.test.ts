@@ -27,6 +27,7 @@ const manifest: Manifest = {
       facts: { pages: [{ url: 'u', app: 'a', firstMs: 100, timeMs: 9000, visits: 1 }], apps: [], switches: 0, appSwitches: 0, idleMs: 0, observedMs: 10_000 },
     },
   ],
+  focus: [{ stream: 'screen:crm', startMs: 0, endMs: 10_000 }],
 };
 
 describe('placeAudio', () => {

@@ -64,6 +64,7 @@ export function joinedManifest(current: Manifest, placement: Placement, audio: A
       segments: s.segments.map((seg) => ({ ...shift(seg), fullSnapshotMs: seg.fullSnapshotMs + d })),
       facts: { ...s.facts, pages: s.facts.pages.map((p) => ({ ...p, firstMs: p.firstMs + d })) },
     })),
+    focus: current.focus.map(shift),
   } satisfies Manifest);
 }
 
@@ -81,5 +82,6 @@ export function voiceOnlyManifest(interactionId: string, startedAt: Date, audio:
     pauses: [],
     gaps: [],
     screens: [],
+    focus: [],
   } satisfies Manifest);
 }

@@ -45,6 +45,7 @@ export function finalizeInteractionJob(deps: Pick<WorkerDeps, 'db' | 'store' | '
         pauses: input.pauses,
         gaps: input.gaps,
         screens,
+        focus: input.focus,
       });
       // Ready, raw chunks gone and the analysis requested: one commit, so none happens without the others.
       await deps.jobs.transaction(async (trx) => {

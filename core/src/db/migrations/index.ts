@@ -3,6 +3,7 @@ import * as foundation from './20261123T110000_foundation.js';
 import * as ingest from './20261123T120000_ingest.js';
 import * as pbxImports from './20261123T140000_pbx_imports.js';
 import * as chunkPayloadInline from './20261123T150000_chunk_payload_inline.js';
+import * as markerStreams from './20261123T160000_marker_streams.js';
 
 /**
  * Every migration, by timestamped name. A static list (not a directory scan) so the set is
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '20261123T120000_ingest': ingest,
   '20261123T140000_pbx_imports': pbxImports,
   '20261123T150000_chunk_payload_inline': chunkPayloadInline,
+  '20261123T160000_marker_streams': markerStreams,
 };

@@ -17,7 +17,8 @@ const DEMO_TOKEN_LABEL = 'demo pages';
  */
 export function demoPages(): Router {
   const r = express.Router();
-  r.get('/demo', (_req, res) => res.redirect(302, '/demo/'));
+  // Relative links need the trailing slash; '/demo/' itself must not redirect again.
+  r.get('/demo', (req, res, next) => (req.originalUrl.split('?')[0] === '/demo' ? res.redirect(302, '/demo/') : next()));
   r.get('/demo/duet-recorder.iife.js', (_req, res) => {
     if (!existsSync(RECORDER_BUNDLE)) return void res.status(503).type('text').send('The recorder bundle is not built: run "npm run build".');
     res.setHeader('Cache-Control', 'no-cache');

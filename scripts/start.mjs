@@ -75,6 +75,7 @@ console.log(`\n${line}\n Duet is running at ${url}\n ${core.mode} mode · databa
 if (demo) {
   console.log(`\n Demo logins (password for all: ${demo.password})`);
   for (const l of demo.logins) console.log(`   ${l.username.padEnd(8)} ${l.displayName.padEnd(14)} ${l.note}`);
+  console.log(`\n Record a call with your own microphone: ${url}/demo/ (sign in as an agent)`);
 }
 console.log(`\n Press Ctrl-C to stop.\n${line}\n`);
 

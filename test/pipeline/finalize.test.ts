@@ -12,6 +12,7 @@ import { analyzeJobId, createRecorderToken, JOB_POLICY, putManifest } from '../.
 import { analyzeAudioJob } from '../../workers/src/jobs/analyze-audio.js';
 import { ApiClient, startTestServer, type TestServer } from '../harness/app.js';
 import { connectRecorder, sendReliably } from '../harness/recorder-client.js';
+import { speechOf } from '../harness/speech.js';
 import { loadRecordedSession, type RecordedSession } from '../fixtures/recorded.js';
 
 const run = promisify(execFile);
@@ -91,31 +92,6 @@ async function objectBytes(server: TestServer, key: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of got.body) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
-}
-
-/** Speech intervals of one channel, by ffmpeg's silencedetect. */
-async function speechOf(file: string, channel: 0 | 1, durationMs: number): Promise<{ startMs: number; endMs: number }[]> {
-  const { stderr } = await run('ffmpeg', ['-hide_banner', '-nostdin', '-i', file, '-af', `pan=mono|c0=c${channel},silencedetect=n=-45dB:d=0.25`, '-f', 'null', '-']);
-  const silences: { startMs: number; endMs: number }[] = [];
-  let open: number | null = null;
-  for (const line of stderr.split('\n')) {
-    const s = /silence_start: ([\d.]+)/.exec(line);
-    const e = /silence_end: ([\d.]+)/.exec(line);
-    if (s) open = Math.round(Number(s[1]) * 1000);
-    if (e && open !== null) {
-      silences.push({ startMs: open, endMs: Math.round(Number(e[1]) * 1000) });
-      open = null;
-    }
-  }
-  if (open !== null) silences.push({ startMs: open, endMs: durationMs });
-  const speech: { startMs: number; endMs: number }[] = [];
-  let t = 0;
-  for (const s of silences) {
-    if (s.startMs > t) speech.push({ startMs: t, endMs: s.startMs });
-    t = s.endMs;
-  }
-  if (t < durationMs - 50) speech.push({ startMs: t, endMs: durationMs });
-  return speech;
 }
 
 describe('pipeline: recorded session → ingest → finalize → manifest and media', () => {
@@ -214,7 +190,7 @@ describe('pipeline: recorded session → ingest → finalize → manifest and me
     const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file]);
     expect(Math.abs(Number(stdout) * 1000 - manifest.timelineMs)).toBeLessThanOrEqual(50);
     for (const [channel, phrases] of [[0, rec.session.speech.agent], [1, rec.session.speech.customer]] as const) {
-      const speech = await speechOf(file, channel, audio.durationMs);
+      const speech = await speechOf(file, channel, audio.durationMs, { minSilenceS: 0.25 });
       for (const p of phrases.filter((x) => !x.inPause)) {
         const hit = speech.find((s) => s.startMs < p.endMs && s.endMs > p.startMs);
         expect(hit, `${p.id} heard`).toBeDefined();

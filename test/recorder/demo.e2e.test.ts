@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,28 +8,12 @@ import type { Manifest } from '@duet/protocol';
 import { readManifest, readObject } from '../../core/src/index.js';
 import { startTestServer, type TestServer } from '../harness/app.js';
 import { browserUnavailable, launchChromium, screenshotPath } from '../harness/browser.js';
+import { speechOf } from '../harness/speech.js';
 import { fakeMicArgs, speechWav } from './crm-page.js';
 
-const run = promisify(execFile);
 const CARD = '4111 1111 1111 1111';
 const MASKED_NOTE = 'Sorry-for-the-double-charge';
 const CALL_MS = 60_000;
-
-/** Speech intervals of one channel, by silencedetect. */
-async function speechOf(file: string, channel: number, durationMs: number) {
-  const { stderr } = await run('ffmpeg', ['-hide_banner', '-nostdin', '-i', file, '-af', `pan=mono|c0=c${channel},silencedetect=n=-45dB:d=0.3`, '-f', 'null', '-']);
-  const silences = [...stderr.matchAll(/silence_start: (-?[\d.]+)[\s\S]*?silence_end: ([\d.]+)/g)].map((x) => ({ startMs: Math.max(0, Number(x[1]) * 1000), endMs: Number(x[2]) * 1000 }));
-  const speech: { startMs: number; endMs: number }[] = [];
-  let t = 0;
-  for (const s of silences) {
-    if (s.startMs > t) speech.push({ startMs: t, endMs: s.startMs });
-    t = s.endMs;
-  }
-  const open = /silence_start: ([\d.]+)(?![\s\S]*silence_end)/.exec(stderr);
-  const end = open ? Number(open[1]) * 1000 : durationMs;
-  if (end > t + 50) speech.push({ startMs: t, endMs: end });
-  return speech;
-}
 
 const skip = browserUnavailable();
 

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { readFile, mkdtemp, rm, writeFile, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,36 +8,12 @@ import type { Manifest } from '@duet/protocol';
 import { createRecorderToken, readManifest } from '../../core/src/index.js';
 import { browserUnavailable, launchChromium, screenshotPath } from '../harness/browser.js';
 import { startTestServer, type TestServer } from '../harness/app.js';
+import { speechOf } from '../harness/speech.js';
 import { fakeMicArgs, serveCrm, speechWav } from './crm-page.js';
 
-const run = promisify(execFile);
 const CARD = '4111 1111 1111 1111';
 const MASKED_NAME = 'Jordan Lee-Masked';
 const UNMASKED_NOTE = 'refund-approved-note';
-
-async function speechOf(file: string, channel: number, durationMs: number) {
-  const { stderr } = await run('ffmpeg', ['-hide_banner', '-nostdin', '-i', file, '-af', `pan=mono|c0=c${channel},silencedetect=n=-45dB:d=0.3`, '-f', 'null', '-']);
-  const silences: { startMs: number; endMs: number }[] = [];
-  let open: number | null = null;
-  for (const line of stderr.split('\n')) {
-    const s = /silence_start: (-?[\d.]+)/.exec(line);
-    const e = /silence_end: ([\d.]+)/.exec(line);
-    if (s) open = Math.max(0, Math.round(Number(s[1]) * 1000));
-    if (e && open !== null) {
-      silences.push({ startMs: open, endMs: Math.round(Number(e[1]) * 1000) });
-      open = null;
-    }
-  }
-  if (open !== null) silences.push({ startMs: open, endMs: durationMs });
-  const speech: { startMs: number; endMs: number }[] = [];
-  let t = 0;
-  for (const s of silences) {
-    if (s.startMs > t) speech.push({ startMs: t, endMs: s.startMs });
-    t = s.endMs;
-  }
-  if (t < durationMs - 50) speech.push({ startMs: t, endMs: durationMs });
-  return speech;
-}
 
 const skip = browserUnavailable();
 

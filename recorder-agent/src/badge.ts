@@ -4,12 +4,15 @@ export interface BadgeState {
   queuedBytes: number;
   pauseReasons: string[];
   warning?: string;
+  /** something the agent should see next to the state, e.g. that the offline queue is full */
+  notice?: string;
 }
 
 const LABELS: Record<string, string> = {
   'sensitive-field': 'sensitive field',
   'sensitive-area': 'sensitive area',
   manual: 'paused by you',
+  'another-tab': 'sensitive step in another tab',
 };
 
 const mb = (b: number) => (b >= 1024 * 1024 ? `${(b / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(b / 1024)} KB`);
@@ -21,7 +24,7 @@ export function badgeText(s: BadgeState): string {
   if (s.state === 'starting') return 'Starting recording…';
   const base = s.state === 'paused' ? `Recording paused (${s.pauseReasons.map((r) => LABELS[r] ?? r).join(', ')})` : 'Recording';
   const net = s.online ? '' : ` · offline, ${mb(s.queuedBytes)} queued`;
-  return base + net;
+  return base + net + (s.notice ? ` · ${s.notice}` : '');
 }
 
 /**

@@ -74,6 +74,7 @@ export class Recorder {
   private remotePaused = false;
   private online = false;
   private warning: string | undefined;
+  private notice: string | undefined;
   /** why the server refused this recorder's token; set, nothing is captured any more */
   private refusal: string | undefined;
   private state: BadgeState['state'] = 'idle';
@@ -421,7 +422,11 @@ export class Recorder {
     const buffer = payload.buffer.slice(payload.byteOffset, payload.byteOffset + payload.byteLength) as ArrayBuffer;
     const dropped = await this.outbox!.add({ interactionId, kind: 'chunk', stream, seq, body, payload: buffer, bytes: payload.byteLength });
     await this.outbox!.putActive(active);
-    if (dropped.length) this.events.emit('outbox-full', dropped);
+    if (dropped.length) {
+      // The agent is told on the badge; the manifest will show the gap.
+      this.notice = dropped.some((d) => d.stream === 'audio') ? 'queue full: oldest audio dropped' : 'queue full: oldest screen dropped';
+      this.events.emit('outbox-full', dropped);
+    }
     this.sender!.kick();
     this.publish();
   }
@@ -439,7 +444,16 @@ export class Recorder {
   }
 
   private publish() {
-    const s: BadgeState = { state: this.state, online: this.online, queuedBytes: this.queuedBytes, pauseReasons: [...(this.pci?.reasons ?? []), ...(this.manualPause ? ['manual'] : [])], ...(this.warning ? { warning: this.warning } : {}) };
+    // Back online with an empty queue: the full-queue notice has served its purpose.
+    if (this.online && this.queuedBytes === 0) this.notice = undefined;
+    const s: BadgeState = {
+      state: this.state,
+      online: this.online,
+      queuedBytes: this.queuedBytes,
+      pauseReasons: [...(this.pci?.reasons ?? []), ...(this.manualPause ? ['manual'] : []), ...(this.remotePaused ? ['another-tab'] : [])],
+      ...(this.warning ? { warning: this.warning } : {}),
+      ...(this.notice ? { notice: this.notice } : {}),
+    };
     this.badge?.update(s);
     this.events.emit('state', s);
   }

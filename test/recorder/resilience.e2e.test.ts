@@ -156,6 +156,7 @@ describe.skipIf(skip)('recorder agent under network cuts, reloads, restarts, a f
     const full = await page.evaluate(() => (window as unknown as PageWindow).log.full);
     expect(full.length).toBeGreaterThan(0);
     expect(new Set(full.map((d) => d.stream))).toEqual(new Set(['screen:full']));
+    expect(await page.locator('[data-duet-badge]').evaluate((el) => el.shadowRoot!.textContent)).toMatch(/queue full: oldest screen dropped/);
     proxy.restore();
     await drained(page);
     await page.evaluate(() => (window as unknown as PageWindow).rec.stop());

@@ -10,7 +10,8 @@
  * Knobs (environment): BENCH_RECORDER_ROUNDS (default 5: each round is one run without and one
  * with the recorder), BENCH_RECORDER_MINUTES (default 10: the heap runs; 0 skips them),
  * BENCH_RECORDER_PROFILE (auto: a CPU profile run when the added TBT is over target; 1 always,
- * 0 never), BENCH_WRITE=1 (write bench/results/recorder.json for a non-default run).
+ * 0 never), BENCH_RECORDER_BUNDLE=<file> (measure another build of the IIFE, its .map beside it),
+ * BENCH_WRITE=1 (write bench/results/recorder.json for a non-default run).
  */
 import { register } from 'node:module';
 

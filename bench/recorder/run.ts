@@ -41,7 +41,9 @@ const env = process.env;
 const ROUNDS = Math.max(1, Number(env.BENCH_RECORDER_ROUNDS ?? 5));
 const MINUTES = Number(env.BENCH_RECORDER_MINUTES ?? 10);
 const PROFILE = env.BENCH_RECORDER_PROFILE ?? 'auto';
-const DEFAULT_RUN = !env.BENCH_RECORDER_ROUNDS && !env.BENCH_RECORDER_MINUTES && PROFILE === 'auto';
+/** another build of the IIFE bundle to measure (e.g. a copy made before a change), with its .map beside it */
+const OTHER_BUNDLE = env.BENCH_RECORDER_BUNDLE;
+const DEFAULT_RUN = !env.BENCH_RECORDER_ROUNDS && !env.BENCH_RECORDER_MINUTES && PROFILE === 'auto' && !OTHER_BUNDLE;
 const WRITE = DEFAULT_RUN || env.BENCH_WRITE === '1';
 /** targets (issue: recorder) */
 const TARGET_ADDED_TBT_MS = 90;
@@ -151,6 +153,7 @@ interface Ctx {
   crmUrl: string;
   wav: string;
   server: RunningServer;
+  bundle: string;
 }
 
 interface RunFigures extends LongTaskFigures {
@@ -231,7 +234,7 @@ async function runOnce(ctx: Ctx, withRecorder: boolean, profile = false): Promis
     let summary: ProfileSummary | undefined;
     if (profile) {
       const { profile: p } = (await cdp.send('Profiler.stop')) as { profile: Parameters<typeof attributeProfile>[0] };
-      summary = await attributeProfile(p, `${ctx.crmUrl}/duet-recorder.iife.js`, `${IIFE}.map`);
+      summary = await attributeProfile(p, `${ctx.crmUrl}/duet-recorder.iife.js`, `${ctx.bundle}.map`);
     }
     let chunks: Awaited<ReturnType<typeof storedChunks>> | undefined;
     if (withRecorder) {
@@ -366,8 +369,10 @@ export async function main(): Promise<number> {
     const alex = await server.core.db.selectFrom('users').select('id').where('username', '=', 'alex').executeTakeFirstOrThrow();
     const { token } = await createRecorderToken(server.core.db, alex.id, 'bench-recorder', { id: null });
     const wav = await speechWav(work, 'agent', 'Thank you for calling Acme, this is Alex. How can I help you today?', 'en-us+m3');
-    crm = await serveCrmPage(IIFE, { serverUrl: server.url, token });
-    const ctx: Ctx = { crmUrl: crm.url, wav, server };
+    const bundle = OTHER_BUNDLE ? path.resolve(OTHER_BUNDLE) : IIFE;
+    if (OTHER_BUNDLE) console.log(`measuring ${bundle} (BENCH_RECORDER_BUNDLE), not the working tree's bundle`);
+    crm = await serveCrmPage(bundle, { serverUrl: server.url, token });
+    const ctx: Ctx = { crmUrl: crm.url, wav, server, bundle };
 
     const runs: RunFigures[] = [];
     for (let r = 1; r <= ROUNDS; r++) {

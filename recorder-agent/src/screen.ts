@@ -1,4 +1,4 @@
-import { record } from 'rrweb';
+import { addCustomEvent, freezePage, record } from 'rrweb';
 
 /** What rrweb emits, as far as the recorder looks into it. */
 export interface EventWithTime {
@@ -11,16 +11,36 @@ export interface ScreenCaptureOptions {
   sensitiveSelector: string;
   unmaskSelector: string;
   checkoutEveryMs: number;
+  /** Serialize DOM mutations in a task of their own instead of inside the page's (default true). */
+  deferMutations?: boolean;
 }
+
+/** rrweb's Custom event type, and the tag of the event that only triggers a flush (never recorded). */
+const CUSTOM = 5;
+const FLUSH = 'duet:flush';
 
 /**
  * rrweb recording with privacy by default: every input masked unless it matches the unmask
  * selector (and is not sensitive), sensitive elements blocked (an empty box, no input events),
  * no canvas, no fonts fetched. Events collect in a buffer the recorder cuts into chunks.
+ *
+ * DOM mutations are serialized in a task of their own, not in the page's. rrweb's mutation
+ * observer callback runs as a microtask at the end of the task that changed the DOM, so its
+ * serialization lengthens the page's own (often already long) task: in bench/recorder that was
+ * most of the recorder's added blocking time. rrweb's buffers are kept frozen (its `freezePage`:
+ * mutations are collected, not serialized); a mutation observer of ours schedules a flush task,
+ * and a flush (an internal custom event, which unfreezes rrweb's buffers before it is emitted, then
+ * dropped) serializes everything pending. rrweb itself unfreezes before every interaction event
+ * (input, click, scroll), so mutations stay ordered before the interaction that follows them; every
+ * emitted event freezes the buffers again. take() and stop() flush first, so nothing is lost at a
+ * chunk cut or a pause. Mutation timestamps are those of the flush: a few ms late at most, unless
+ * the page keeps the main thread busy.
  */
 export class ScreenCapture {
   private stopRecord: (() => void) | undefined;
   private buffer: EventWithTime[] = [];
+  private watcher: MutationObserver | undefined;
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly opts: ScreenCaptureOptions) {}
 
@@ -29,7 +49,12 @@ export class ScreenCapture {
     const { sensitiveSelector, unmaskSelector } = this.opts;
     this.stopRecord =
       record({
-        emit: (event) => void this.buffer.push(event as EventWithTime),
+        emit: (event) => {
+          const e = event as EventWithTime;
+          if (!(e.type === CUSTOM && (e.data as { tag?: unknown } | null)?.tag === FLUSH)) this.buffer.push(e);
+          // rrweb unfroze its mutation buffers to emit this; keep them collecting only.
+          if (this.watcher) freezePage();
+        },
         checkoutEveryNms: this.opts.checkoutEveryMs,
         blockSelector: sensitiveSelector,
         maskAllInputs: true,
@@ -43,10 +68,35 @@ export class ScreenCapture {
         inlineImages: false,
         sampling: { mousemove: 50, scroll: 150, input: 'last' },
       }) ?? undefined;
+    if (this.stopRecord && this.opts.deferMutations !== false && typeof MutationObserver !== 'undefined') {
+      this.watcher = new MutationObserver(() => {
+        this.flushTimer ??= setTimeout(() => {
+          this.flushTimer = undefined;
+          this.flush();
+        }, 0);
+      });
+      this.watcher.observe(document, { childList: true, subtree: true, attributes: true, characterData: true });
+      freezePage();
+    }
+  }
+
+  /** Serializes the mutations rrweb collected while frozen (then freezes again, in emit). */
+  private flush(): void {
+    if (!this.stopRecord || !this.watcher) return;
+    try {
+      addCustomEvent(FLUSH, null);
+    } catch {
+      /* not recording (stopped meanwhile) */
+    }
   }
 
   /** Stops capturing; a later start() begins with a new full snapshot. */
   stop(): void {
+    this.flush();
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.watcher?.disconnect();
+    this.watcher = undefined;
     this.stopRecord?.();
     this.stopRecord = undefined;
   }
@@ -57,6 +107,7 @@ export class ScreenCapture {
 
   /** The events captured since the last take. */
   take(): EventWithTime[] {
+    this.flush();
     const out = this.buffer;
     this.buffer = [];
     return out;

@@ -14,3 +14,4 @@ export * from './cti.js';
 export * from './interactions.js';
 export * from './manifest.js';
 export * from './integrations.js';
+export * from './scoring.js';

@@ -12,7 +12,13 @@
  * BENCH_WARMUP_S, BENCH_CLIENT_PROCS, BENCH_BASELINE=0, BENCH_TIMELINE=1 (p50/p99 per second),
  * BENCH_QUERY_TIMING=1 (time every SQL round trip in the server), BENCH_CPU_PROF=1 (V8 profile of
  * the server per hold window), BENCH_EXPLAIN=1, BENCH_WRITE=1 (write the result file for a
- * non-default run). See BENCHMARKS.md.
+ * non-default run), BENCH_PG=private|shared, BENCH_PG_SET="name=value,…". See BENCHMARKS.md.
+ *
+ * PostgreSQL: by default a private server started for the run from the Debian binaries
+ * (test/harness/postgres.ts), fsync on, with the settings of docker-compose.yml's postgres
+ * service (read from that file, so the bench measures what Duet ships); BENCH_PG_SET overrides
+ * some of them for an experiment. BENCH_PG=shared uses the machine's shared PostgreSQL at
+ * BENCH_PG_ADMIN_URL as it is configured (what the bench did before).
  */
 import { randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
@@ -20,12 +26,14 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readFileSync, readdirSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { createTestDatabase } from '../../test/harness/postgres.js';
+import { parse as parseYaml } from 'yaml';
+import { createTestDatabase, findPgBin, startPrivatePostgres } from '../../test/harness/postgres.js';
 import { BenchChild } from '../lib/child.js';
 import { describeMachine } from '../lib/machine.js';
-import { pidsByName, ProcessMonitor, SystemCpuMonitor, topProcesses, type ProcessUse } from '../lib/proc.js';
+import { parseSystemCpu, pidsByName, ProcessMonitor, SystemCpuMonitor, topProcesses, type ProcessUse } from '../lib/proc.js';
 import { writeResult } from '../lib/results.js';
 import { round, summarize } from '../lib/stats.js';
 import { loadWorkload } from './workload.js';
@@ -45,7 +53,11 @@ const QUERY_TIMING = env.BENCH_QUERY_TIMING === '1';
 const CPU_PROF = env.BENCH_CPU_PROF === '1';
 const EXPLAIN = env.BENCH_EXPLAIN === '1';
 const TIMELINE = env.BENCH_TIMELINE === '1';
-const DEFAULT_RUN = !env.BENCH_STEPS && !env.BENCH_BASELINE_STEPS && !env.BENCH_HOLD_S && !env.BENCH_CLIENT_PROCS && !QUERY_TIMING && !CPU_PROF;
+const PG_MODE = (env.BENCH_PG ?? 'private') as 'private' | 'shared';
+if (PG_MODE !== 'private' && PG_MODE !== 'shared') throw new Error(`BENCH_PG must be private or shared, not ${PG_MODE}`);
+const PG_SET = Object.fromEntries((env.BENCH_PG_SET ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+const DEFAULT_RUN =
+  !env.BENCH_STEPS && !env.BENCH_BASELINE_STEPS && !env.BENCH_HOLD_S && !env.BENCH_CLIENT_PROCS && !QUERY_TIMING && !CPU_PROF && PG_MODE === 'private' && !env.BENCH_PG_SET;
 const WRITE = DEFAULT_RUN || env.BENCH_WRITE === '1';
 const PG_ADMIN_URL = env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -59,6 +71,64 @@ const TARGET_P99_MS = 250;
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The `-c name=value` settings of docker-compose.yml's postgres service: what Duet ships. */
+function composePostgresSettings(): Record<string, string> {
+  const compose = parseYaml(readFileSync(here('../../docker-compose.yml'), 'utf8')) as { services: { postgres: { command?: string[] | string } } };
+  const cmd = compose.services.postgres.command;
+  const args = Array.isArray(cmd) ? cmd : (cmd ?? '').split(/\s+/);
+  const out: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] !== '-c') continue;
+    const kv = String(args[++i]);
+    out[kv.slice(0, kv.indexOf('='))] = kv.slice(kv.indexOf('=') + 1);
+  }
+  return out;
+}
+
+/** A process and its descendants (the private PostgreSQL's postmaster and its backends). */
+function pidsUnder(root: number): number[] {
+  const parent = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const st = readFileSync(`/proc/${d}/stat`, 'utf8');
+      parent.set(Number(d), Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone
+    }
+  }
+  const out = [root];
+  for (let i = 0; i < out.length; i++) for (const [pid, pp] of parent) if (pp === out[i]) out.push(pid);
+  return out;
+}
+
+/** Cluster-wide WAL and buffer-write counters (PostgreSQL 15: all in pg_stat_bgwriter). */
+interface PgCounters {
+  checkpoints: number;
+  checkpointsReq: number;
+  walBytes: number;
+  walFpi: number;
+  buffersCheckpoint: number;
+  buffersClean: number;
+  buffersBackend: number;
+}
+async function pgCounters(c: pg.Client): Promise<PgCounters> {
+  const r = await c.query(
+    `select b.checkpoints_timed + b.checkpoints_req as ck, b.checkpoints_req as req, w.wal_bytes::bigint as wb, w.wal_fpi as fpi,
+            b.buffers_checkpoint as bc, b.buffers_clean as bcl, b.buffers_backend as bb from pg_stat_bgwriter b, pg_stat_wal w`,
+  );
+  const x = r.rows[0] as Record<string, string>;
+  return {
+    checkpoints: Number(x.ck),
+    checkpointsReq: Number(x.req),
+    walBytes: Number(x.wb),
+    walFpi: Number(x.fpi),
+    buffersCheckpoint: Number(x.bc),
+    buffersClean: Number(x.bcl),
+    buffersBackend: Number(x.bb),
+  };
+}
 
 // ---------------------------------------------------------------------------------------------
 // Cleanup: everything started is registered here and undone in reverse order, also on failure.
@@ -200,6 +270,19 @@ export interface StepRow {
   walKbPerChunk?: number;
   /** chunks stored per commit in this step (rows per distinct `received_at`, the transaction's time) */
   chunksPerCommit?: number;
+  /** checkpoints started in PostgreSQL during the step (warm-up to verify), and how many were requested (WAL volume, CREATE/DROP DATABASE) */
+  checkpoints?: number;
+  checkpointsReq?: number;
+  /** share of the step's WAL bytes that were full-page images (what wal_compression compresses) */
+  walFpiShare?: number;
+  /**
+   * Seconds of the hold window: all of them, those whose chunks had p99 ≥ 250 ms ("slow"), those
+   * in which the machine was saturated (≥ 97 % of all cores busy, in that second or the next), and
+   * slow ones that were saturated. The stalls at 2,000 agents are CPU starvation, not I/O.
+   */
+  seconds?: { all: number; slow: number; saturated: number; slowSaturated: number };
+  /** MB of shared buffers written by checkpointer / bgwriter / backends (eviction) during the step */
+  bufWrittenMb?: { checkpointer: number; bgwriter: number; backends: number };
   serverCpuPct: number;
   serverRssMb: number;
   serverElu: number;
@@ -238,6 +321,8 @@ interface Target {
   url: string;
   token: (i: number) => string;
   verify?: () => Promise<DbState>;
+  counters?: () => Promise<PgCounters>;
+  pgPids: () => number[];
   holdS: number;
   warmupS: number;
 }
@@ -249,7 +334,7 @@ async function ramp(t: Target, steps: number[]) {
   await Promise.all(clients.map((c) => c.ready()));
   const serverMon = new ProcessMonitor(() => [t.server.pid]);
   const clientMon = new ProcessMonitor(() => clients.map((c) => c.pid));
-  const pgMon = new ProcessMonitor(() => pidsByName('postgres'));
+  const pgMon = new ProcessMonitor(t.pgPids);
   const sysMon = new SystemCpuMonitor();
   const rows: StepRow[] = [];
   const queryLog: { agents: number; stats: ServerStats }[] = [];
@@ -264,17 +349,27 @@ async function ramp(t: Target, steps: number[]) {
   let chunksPerCommit = Number.NaN;
   /** One measured run of a step: start sending, warm up, hold, halt, verify. */
   async function measure(n: number, connectSeconds: number, connectFailures: string[]): Promise<{ row: StepRow; stats: ServerStats }> {
+    const c0 = t.counters ? await t.counters() : undefined;
     await Promise.all(clients.map((c) => c.request('start')));
     await sleep(t.warmupS * 1000);
     await t.server.request<ServerStats>('stats');
     if (t.profileDir) await t.server.request('profile-start');
     const windowStart = performance.timeOrigin + performance.now();
+    // machine busy % per second of the window (the 20 s average hides one-second saturation)
+    const busyPerSecond: number[] = [];
+    let lastCpu = parseSystemCpu(readFileSync('/proc/stat', 'utf8'));
+    const cpuTimer = setInterval(() => {
+      const c = parseSystemCpu(readFileSync('/proc/stat', 'utf8'));
+      busyPerSecond.push(c.total > lastCpu.total ? ((c.busy - lastCpu.busy) / (c.total - lastCpu.total)) * 100 : 0);
+      lastCpu = c;
+    }, 1000);
     serverMon.start();
     clientMon.start();
     pgMon.start();
     sysMon.start();
     await sleep(t.holdS * 1000);
     const windowEnd = performance.timeOrigin + performance.now();
+    clearInterval(cpuTimer);
     const sm = serverMon.stop();
     const cm = clientMon.stop();
     const pm = pgMon.stop();
@@ -295,8 +390,18 @@ async function ramp(t: Target, steps: number[]) {
       }
     }
     const s = summarize(lat);
+    const perSecondP99 = perSecond.map((v) => summarize(v).p99);
+    // chunks emitted in second i are acked within it or the next: saturation in either counts
+    const saturatedAt = (i: number) => (busyPerSecond[i] ?? 0) >= 97 || (busyPerSecond[i + 1] ?? 0) >= 97;
+    const seconds = {
+      all: perSecond.length,
+      slow: perSecondP99.filter((p) => p >= TARGET_P99_MS).length,
+      saturated: perSecond.filter((_, i) => saturatedAt(i)).length,
+      slowSaturated: perSecondP99.filter((p, i) => p >= TARGET_P99_MS && saturatedAt(i)).length,
+    };
+    if (TIMELINE) console.log(`   machine busy % per second: ${busyPerSecond.map((b) => round(b)).join(' ')}`);
     if (TIMELINE) {
-      console.log(`   per second of the window (p50/p99/max ms): ${perSecond.map((v) => { const x = summarize(v); return `${round(x.p50)}/${round(x.p99)}/${round(x.max)}`; }).join('  ')}`);
+      console.log(`   per second of the window from ${new Date(windowStart).toISOString()} (p50/p99/max ms): ${perSecond.map((v) => { const x = summarize(v); return `${round(x.p50)}/${round(x.p99)}/${round(x.max)}`; }).join('  ')}`);
     }
     const errorKinds: Record<string, number> = {};
     for (const r of reports) {
@@ -315,6 +420,17 @@ async function ramp(t: Target, steps: number[]) {
     if (errors) why.push(`errors ${JSON.stringify(errorKinds)}`);
     if (errorKinds['limit_exceeded:chunksPerSecond'] || Object.keys(errorKinds).some((k) => k.startsWith('limit_exceeded'))) why.push('a limit was exceeded');
     if (ok !== sent) why.push(`${sent - ok} of ${sent} chunks not acked ok`);
+    let pgStep: Partial<StepRow> = {};
+    if (t.counters && c0) {
+      const c1 = await t.counters();
+      const mb = (pages: number) => Math.round((pages * 8192) / 1e5) / 10;
+      pgStep = {
+        checkpoints: c1.checkpoints - c0.checkpoints,
+        checkpointsReq: c1.checkpointsReq - c0.checkpointsReq,
+        walFpiShare: c1.walBytes > c0.walBytes ? Math.round((((c1.walFpi - c0.walFpi) * 8192) / (c1.walBytes - c0.walBytes)) * 1000) / 1000 : 0,
+        bufWrittenMb: { checkpointer: mb(c1.buffersCheckpoint - c0.buffersCheckpoint), bgwriter: mb(c1.buffersClean - c0.buffersClean), backends: mb(c1.buffersBackend - c0.buffersBackend) },
+      };
+    }
     let db: DbState | undefined;
     if (t.verify) {
       db = await t.verify();
@@ -343,6 +459,8 @@ async function ramp(t: Target, steps: number[]) {
       errors,
       errorKinds,
       ...(db ? { dbRows: db.rows, dbExpected: stored, walKbPerChunk, chunksPerCommit } : {}),
+      ...pgStep,
+      seconds,
       serverCpuPct: sm.cpuPercent,
       serverRssMb: sm.rssMaxMb,
       serverElu: stats.elu,
@@ -379,7 +497,7 @@ async function ramp(t: Target, steps: number[]) {
 
     // Other engineers' jobs share this machine: wait for it to be quiet before measuring, and
     // measure a failed step once more when other processes were busy during it.
-    const ours = () => [t.server.pid, ...clients.map((c) => c.pid), ...pidsByName('postgres')];
+    const ours = () => [t.server.pid, ...clients.map((c) => c.pid), ...t.pgPids()];
     let quiet = await waitForQuiet(ours);
     let { row, stats } = await measure(n, connectSeconds, connectFailures);
     if (!row.pass && row.otherCpuPct >= NOISY_OTHER_PCT) {
@@ -425,7 +543,7 @@ function printHeader(withDb: boolean) {
 }
 function printRow(r: StepRow, withDb: boolean) {
   const v = [r.agents, round(r.msgsPerS), round(r.p50Ms), round(r.p95Ms), round(r.p99Ms), round(r.maxMs), r.errors, round(r.serverCpuPct), round(r.serverRssMb), r.serverElu.toFixed(2), round(r.serverLoopDelayP99Ms), round(r.postgresCpuPct), round(r.clientCpuPct), round(Math.max(r.clientLoopDelayP99Ms, r.sendLagP99Ms)), round(r.machineBusyPct), round(r.otherCpuPct), r.pass ? 'ok' : 'FAIL'];
-  console.log(v.map((x, i) => String(x).padStart(COLS[i]![1])).join(' ') + (withDb ? `  ${r.dbRows}/${r.dbExpected}, ${round(r.walKbPerChunk ?? Number.NaN)} KB, ${round(r.chunksPerCommit ?? Number.NaN)}/commit` : '') + (r.retried ? '  (measured twice: other load)' : '') + (r.pass ? '' : `  ${r.why}`));
+  console.log(v.map((x, i) => String(x).padStart(COLS[i]![1])).join(' ') + (withDb ? `  ${r.dbRows}/${r.dbExpected}, ${round(r.walKbPerChunk ?? Number.NaN)} KB, ${round(r.chunksPerCommit ?? Number.NaN)}/commit` : '') + (r.seconds ? `, ${r.seconds.slow}/${r.seconds.all} s with p99 ≥ ${TARGET_P99_MS} ms (${r.seconds.slowSaturated} of them with the machine saturated; ${r.seconds.saturated} s saturated)` : '') + (r.checkpoints !== undefined ? `, ${r.checkpoints} checkpoint(s) (${r.checkpointsReq} requested), FPI ${Math.round((r.walFpiShare ?? 0) * 100)} % of WAL, buffers written ckpt/bgw/backend ${r.bufWrittenMb?.checkpointer}/${r.bufWrittenMb?.bgwriter}/${r.bufWrittenMb?.backends} MB` : '') + (r.retried ? '  (measured twice: other load)' : '') + (r.pass ? '' : `  ${r.why}`));
 }
 
 function summarizeQueries(log: { agents: number; stats: ServerStats }[]) {
@@ -457,8 +575,49 @@ async function main() {
   const loadBefore = { loadavg: os.loadavg().map(round), top: await top() };
   console.log(`load before: loadavg ${loadBefore.loadavg.join(' ')}; busiest over 3 s: ${fmtTop(loadBefore.top)}`);
 
+  // ---- PostgreSQL: a private one with docker-compose.yml's settings, or the shared one
+  let pgAdminUrl = PG_ADMIN_URL;
+  let pgPids = () => pidsByName('postgres');
+  let pgLog: string | undefined;
+  if (PG_MODE === 'private') {
+    const bin = await findPgBin();
+    if (!bin) throw new Error('BENCH_PG=private needs the Debian PostgreSQL binaries (/usr/lib/postgresql/<v>/bin); BENCH_PG=shared uses BENCH_PG_ADMIN_URL');
+    const logDir = await mkdtemp(path.join(os.tmpdir(), 'duet-bench-pglog-'));
+    pgLog = path.join(logDir, 'postgresql.log');
+    // fsync on: acks mean durable, so the bench pays for durability as production does.
+    const pgServer = await startPrivatePostgres(bin, { settings: { fsync: 'on', ...composePostgresSettings(), ...PG_SET }, logFile: pgLog });
+    onCleanup('private postgres', async () => {
+      await pgServer.stop();
+      console.log(`private PostgreSQL stopped; its log stays in ${pgLog}`);
+    });
+    pgAdminUrl = pgServer.adminUrl;
+    pgPids = () => pidsUnder(pgServer.pid);
+  }
+  const pgInfo = await (async () => {
+    const c = new pg.Client({ connectionString: pgAdminUrl });
+    await c.connect();
+    try {
+      const names = ['shared_buffers', 'wal_buffers', 'max_wal_size', 'min_wal_size', 'checkpoint_timeout', 'checkpoint_completion_target', 'wal_compression', 'synchronous_commit', 'fsync', 'full_page_writes'];
+      const r = await c.query<{ name: string; setting: string; unit: string | null }>(`select name, setting, unit from pg_settings where name = any($1) order by name`, [names]);
+      const v = await c.query<{ v: string }>(`select split_part(version(), ' ', 2) as v`);
+      const settings = Object.fromEntries(
+        r.rows.map((x) => {
+          const n = Number(x.setting);
+          const unit = x.unit === '8kB' ? `${Math.round((n * 8) / 1024)}MB` : x.unit === 'MB' ? `${n}MB` : x.unit === 's' ? `${n}s` : '';
+          return [x.name, unit || x.setting];
+        }),
+      );
+      return { kind: PG_MODE, version: v.rows[0]!.v, url: pgAdminUrl.replace(/\/[^/]*$/, ''), settings, ...(pgLog ? { log: pgLog } : {}) };
+    } finally {
+      await c.end();
+    }
+  })();
+  console.log(
+    `PostgreSQL ${pgInfo.version}, ${PG_MODE === 'private' ? "private (started for this run with docker-compose.yml's settings" + (env.BENCH_PG_SET ? ` + BENCH_PG_SET ${env.BENCH_PG_SET}` : '') + `), log ${pgLog}` : `shared (${pgInfo.url}, as configured)`}: ${Object.entries(pgInfo.settings).map(([k, v]) => `${k}=${v}`).join(' ')}`,
+  );
+
   // ---- Duet: PostgreSQL + Redis + filesystem objects, server in a child process
-  const database = await createTestDatabase(PG_ADMIN_URL);
+  const database = await createTestDatabase(pgAdminUrl);
   onCleanup('database', () => database.drop());
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'duet-bench-ingest-'));
   onCleanup('data dir', () => rm(dataDir, { recursive: true, force: true }));
@@ -507,6 +666,8 @@ async function main() {
       ...(profDir ? { profileDir: profDir } : {}),
       holdS: HOLD_S,
       warmupS: WARMUP_S,
+      pgPids,
+      counters: () => pgCounters(check),
       verify: async () => {
         const r = await check.query<{ n: number; b: string; rec: number; wal: string; commits: number }>(
           `select (select count(*)::int from interaction_chunks) as n, (select coalesce(sum(bytes), 0)::bigint from interaction_chunks) as b,
@@ -544,6 +705,11 @@ async function main() {
   await cleanup('duet server');
   await cleanup('redis keys');
   await cleanup('database');
+  if (pgLog) {
+    const lines = readFileSync(pgLog, 'utf8').split('\n').filter((l) => /checkpoint (starting|complete)|FATAL|PANIC|ERROR/.test(l));
+    console.log(`PostgreSQL log (${pgLog}): ${lines.length ? '\n  ' + lines.map((l) => l.slice(0, 220)).join('\n  ') : 'no checkpoint or error lines'}`);
+  }
+  await cleanup('private postgres');
   await cleanup('data dir');
 
   // ---- Baseline: bare socket.io echo, same clients, same steps (up to Duet's failing one)
@@ -554,7 +720,7 @@ async function main() {
     await echo.ready();
     const e = await echo.request<{ url: string; pid: number }>('info');
     baseline = await ramp(
-      { name: 'baseline (bare socket.io echo)', server: echo, url: e.url, token: (i) => `duet_rt_echo_${i}`, holdS: BASELINE_HOLD_S, warmupS: BASELINE_WARMUP_S },
+      { name: 'baseline (bare socket.io echo)', server: echo, url: e.url, token: (i) => `duet_rt_echo_${i}`, holdS: BASELINE_HOLD_S, warmupS: BASELINE_WARMUP_S, pgPids: () => [] },
       BASELINE_STEPS,
     );
     await cleanup('echo server');
@@ -583,6 +749,8 @@ async function main() {
       ...(row.dbRows !== undefined
         ? { dbRows: row.dbRows, dbExpected: row.dbExpected, walKbPerChunk: round(row.walKbPerChunk ?? Number.NaN), chunksPerCommit: round(row.chunksPerCommit ?? Number.NaN) }
         : {}),
+      ...(row.seconds ? { seconds: row.seconds } : {}),
+      ...(row.checkpoints !== undefined ? { checkpoints: row.checkpoints, checkpointsReq: row.checkpointsReq, walFpiShare: row.walFpiShare, bufWrittenMb: row.bufWrittenMb } : {}),
       serverCpuPct: round(row.serverCpuPct),
       serverRssMb: round(row.serverRssMb),
       serverElu: Math.round(row.serverElu * 100) / 100,
@@ -629,7 +797,7 @@ async function main() {
       screenEventsPerChunk: workload.screenEventsPerChunk,
       chunksPerAgentPerSecond: 2,
     },
-    method: { holdSeconds: HOLD_S, warmupSeconds: WARMUP_S, baselineHoldSeconds: BASELINE_HOLD_S, clientProcesses: CLIENT_PROCS, dbPoolSize: info.poolSize, postgres: 'local PostgreSQL on the same machine' },
+    method: { holdSeconds: HOLD_S, warmupSeconds: WARMUP_S, baselineHoldSeconds: BASELINE_HOLD_S, clientProcesses: CLIENT_PROCS, dbPoolSize: info.poolSize, postgres: pgInfo },
     steps: duet.rows.map(r),
     baselineSteps: baseline?.rows.map(r) ?? [],
     load: { before: loadBefore, after: loadAfter },

@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, chown, readdir } from 'node:fs/promises';
+import { mkdtemp, open, rm, chown, readdir } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,8 +54,18 @@ export async function findPgBin(): Promise<string | null> {
   return null;
 }
 
-/** A throwaway PostgreSQL of our own (fsync off: test data only) on a random port. */
-export async function startPrivatePostgres(bin: string): Promise<PostgresServer> {
+export interface PrivatePostgresOptions {
+  /**
+   * Server settings passed as `-c name=value` (after the defaults, so they win). Without them the
+   * server runs with fsync off (test data only); a benchmark passes `{ fsync: 'on', … }`.
+   */
+  settings?: Record<string, string>;
+  /** the server's stdout/stderr (its log, with checkpoint messages) go to this file */
+  logFile?: string;
+}
+
+/** A throwaway PostgreSQL of our own (fsync off unless `settings` say otherwise) on a random port. */
+export async function startPrivatePostgres(bin: string, opts: PrivatePostgresOptions = {}): Promise<PostgresServer & { pid: number; dataDir: string }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'duet-pg-'));
   const port = await freePort();
   // initdb refuses to run as root: then run initdb and the server as the postgres system user
@@ -68,23 +78,32 @@ export async function startPrivatePostgres(bin: string): Promise<PostgresServer>
     ids = { uid, gid };
   }
   await run(path.join(bin, 'initdb'), ['-D', path.join(dir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8'], ids);
+  const settings = Object.entries({ fsync: 'off', ...opts.settings }).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+  const log = opts.logFile ? await open(opts.logFile, 'a') : undefined;
   const child = spawn(
     path.join(bin, 'postgres'),
-    ['-D', path.join(dir, 'data'), '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
-    { stdio: 'ignore', ...ids },
+    ['-D', path.join(dir, 'data'), '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', ...settings],
+    { stdio: log ? ['ignore', log.fd, log.fd] : 'ignore', ...ids },
   );
+  await log?.close();
+  let exited = false;
+  child.once('exit', () => (exited = true));
   const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
   const deadline = Date.now() + 30_000;
   while (!(await portOpen(port)) || !(await canConnect(adminUrl))) {
-    if (Date.now() > deadline) throw new Error(`private PostgreSQL did not start on port ${port}`);
+    if (exited || Date.now() > deadline) throw new Error(`private PostgreSQL did not start on port ${port}${opts.logFile ? ` (see ${opts.logFile})` : ''}`);
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
     adminUrl,
     origin: 'started',
+    pid: child.pid!,
+    dataDir: path.join(dir, 'data'),
     stop: async () => {
-      child.kill('SIGINT');
-      await new Promise((r) => child.once('exit', r));
+      if (!exited) {
+        child.kill('SIGINT');
+        await new Promise((r) => child.once('exit', r));
+      }
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -21,6 +21,71 @@ async function outcomes(ps: Promise<{ duplicate: boolean }>[]) {
   return (await Promise.allSettled(ps)).map((r) => (r.status === 'fulfilled' ? r.value : { error: (r.reason as IngestError).code }));
 }
 
+/**
+ * A database whose batch statements hang until `release()`: a commit stalled by the database
+ * (starved of CPU or I/O), without having to starve a real one.
+ */
+function stallingDb() {
+  let gate!: () => void;
+  const stalled = new Promise<void>((r) => (gate = r));
+  const statements: number[] = [];
+  const db = {
+    executeQuery: async (q: { parameters: readonly unknown[] }) => {
+      const n = (q.parameters[0] as unknown[]).length;
+      statements.push(n);
+      await stalled;
+      return { rows: Array.from({ length: n }, (_, i) => ({ ord: i + 1, status: 'recording', in_range: true, inserted: true, existing: null })) };
+    },
+  };
+  return {
+    db: db as unknown as ConstructorParameters<typeof ChunkBatcher>[0],
+    statements,
+    release: () => gate(),
+  };
+}
+
+describe('ingest admission: the time bound', () => {
+  const src: IngestSource = { agentId: randomUUID(), clockOffsetMs: 0 };
+  const id = randomUUID();
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('refuses at once while a full batch has waited maxQueueWaitMs behind a stalled commit, and accepts again after', async () => {
+    const fake = stallingDb();
+    const batcher = new ChunkBatcher(fake.db, { maxBatch: 2, maxWaitMs: 1, maxConcurrent: 1, maxQueueWaitMs: 60, maxInFlight: 1000 });
+    let seq = 0;
+    const chunk = () => batcher.store(src, meta(id, 'audio', seq++), Buffer.from(`c${seq}`));
+    const first = [chunk(), chunk()]; // the first batch: its commit stalls
+    await sleep(10);
+    expect(fake.statements).toEqual([2]);
+    const queued = [chunk(), chunk()]; // a full batch waiting for the only slot
+    // Not yet waited long enough: still admitted (the in-flight bound is far away).
+    const admitted = chunk();
+    await sleep(80);
+    const t0 = performance.now();
+    const refused = await outcomes([chunk(), chunk()]);
+    expect(performance.now() - t0).toBeLessThan(50); // answered at once, not after the stall
+    expect(refused).toEqual([{ error: 'overloaded' }, { error: 'overloaded' }]);
+    await expect(chunk()).rejects.toThrow(/oldest waiting chunk has waited \d+ ms.*retry this chunk in \d+ ms/);
+    // The stall ends: everything admitted is stored, nothing refused was.
+    fake.release();
+    expect(await outcomes([...first, ...queued, admitted])).toEqual(Array(5).fill({ duplicate: false }));
+    expect(fake.statements.reduce((a, b) => a + b, 0)).toBe(5);
+    expect(await outcomes([chunk()])).toEqual([{ duplicate: false }]);
+  });
+
+  it('never refuses a short queue, however long it waits', async () => {
+    const fake = stallingDb();
+    const batcher = new ChunkBatcher(fake.db, { maxBatch: 10, maxWaitMs: 1, maxConcurrent: 1, maxQueueWaitMs: 20 });
+    const running = batcher.store(src, meta(id, 'screen:a', 0), Buffer.from('a'));
+    await sleep(10);
+    const waiting = batcher.store(src, meta(id, 'screen:a', 1), Buffer.from('b'));
+    await sleep(60); // the one waiting chunk is far past maxQueueWaitMs, but the queue is short
+    const more = batcher.store(src, meta(id, 'screen:a', 2), Buffer.from('c'));
+    fake.release();
+    expect(await outcomes([running, waiting, more])).toEqual(Array(3).fill({ duplicate: false }));
+  });
+});
+
 describe.each(['pglite', 'postgres'] as const)('ingest group commit on %s', (database) => {
   let server: TestServer;
   let alex: IngestSource;

@@ -17,6 +17,14 @@ export interface ChunkBatcherOptions {
   maxConcurrent?: number;
   /** chunks taken but not yet answered; beyond this `store` refuses at once with `overloaded` */
   maxInFlight?: number;
+  /**
+   * Time bound of admission: while a full batch (`maxBatch` chunks) is waiting for a slot and the
+   * oldest waiting chunk has waited this long (ms), `store` refuses at once with `overloaded`.
+   * A commit that stalls (the database is starved of CPU or I/O) then sheds new chunks after this
+   * long instead of queueing them behind the stall, so accepted chunks keep a bounded latency,
+   * whatever the chunk rate. A short queue is never refused however long it waits.
+   */
+  maxQueueWaitMs?: number;
   /** `last_data_at` is written at most this often per interaction by this process (ms) */
   touchEveryMs?: number;
   /** the clock of that throttle (tests); batching itself runs on the real clock */
@@ -51,6 +59,7 @@ export class ChunkBatcher {
   private readonly maxWaitMs: number;
   private readonly maxConcurrent: number;
   private readonly maxInFlight: number;
+  private readonly maxQueueWaitMs: number;
   private readonly touchEveryMs: number;
   private readonly now: () => number;
   private pending: Pending[] = [];
@@ -72,6 +81,7 @@ export class ChunkBatcher {
     this.maxWaitMs = opts.maxWaitMs ?? 5;
     this.maxConcurrent = opts.maxConcurrent ?? 4;
     this.maxInFlight = opts.maxInFlight ?? 1000;
+    this.maxQueueWaitMs = opts.maxQueueWaitMs ?? 150;
     this.touchEveryMs = opts.touchEveryMs ?? 15_000;
     this.now = opts.now ?? Date.now;
     this.drained.since = performance.now();
@@ -91,6 +101,10 @@ export class ChunkBatcher {
     if (pre) return Promise.reject(pre);
     if (this.closing) return Promise.reject(this.overloaded('The server is shutting down'));
     if (this.inFlight >= this.maxInFlight) return Promise.reject(this.overloaded(`The server has ${this.inFlight} chunks waiting to be stored`));
+    if (this.pending.length >= this.maxBatch) {
+      const waited = performance.now() - this.pending[0]!.at;
+      if (waited >= this.maxQueueWaitMs) return Promise.reject(this.overloaded(`The server's oldest waiting chunk has waited ${Math.round(waited)} ms to be stored`));
+    }
     return new Promise((resolve, reject) => {
       this.pending.push({ write: { src, meta, payload }, sha: chunkSha256(payload), at: performance.now(), resolve, reject });
       this.inFlight++;

@@ -186,8 +186,10 @@ export class Outbox {
     this.keep({ ...full, n });
     const dropped: DropReport[] = [];
     while (this.bytes > this.maxBytes) {
-      const chunks = this.entries().filter((e) => e.kind === 'chunk' && e.n !== n);
-      const victim = chunks.find((e) => e.stream !== 'audio') ?? chunks[0];
+      // Screen goes first, the new chunk included when it is screen: a new screen chunk never
+      // pushes audio out. Audio goes (oldest first) only when nothing but audio is left.
+      const chunks = this.entries().filter((e) => e.kind === 'chunk');
+      const victim = chunks.find((e) => e.stream !== 'audio') ?? chunks.find((e) => e.n !== n);
       if (!victim) break;
       await this.remove(victim.n!);
       dropped.push({ stream: victim.stream!, seq: victim.seq!, bytes: victim.bytes });

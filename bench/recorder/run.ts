@@ -35,7 +35,7 @@ import { writeResult } from '../lib/results.js';
 import { round } from '../lib/stats.js';
 import { serveCrmPage } from './page.js';
 import { attributeProfile, type ProfileSummary } from './profile.js';
-import { LONG_TASK_OBSERVER, longTaskFigures, scenarioPass, type LongTaskFigures } from './scenario.js';
+import { afterLoad, LONG_TASK_OBSERVER, longTaskFigures, scenarioPass, type LongTaskFigures } from './scenario.js';
 
 const env = process.env;
 const ROUNDS = Math.max(1, Number(env.BENCH_RECORDER_ROUNDS ?? 5));
@@ -158,6 +158,11 @@ interface Ctx {
 
 interface RunFigures extends LongTaskFigures {
   variant: 'without' | 'with';
+  /** TBT of the long tasks that start after the load event (the scenario without the page load) */
+  tbtAfterLoadMs: number;
+  longTasksAfterLoad: number;
+  /** the load event's end, ms from navigation start */
+  loadMs: number;
   /** CDP Performance.getMetrics at the end, ms (cumulative for the page's renderer) */
   scriptMs: number;
   taskMs: number;
@@ -229,6 +234,7 @@ async function runOnce(ctx: Ctx, withRecorder: boolean, profile = false): Promis
     await page.waitForTimeout(3000); // as Sentry's web-benchmark: let the last flush happen
     const tasks = await page.evaluate(() => (window as unknown as { __perf: { longTasks: [number, number][]; error?: string } }).__perf);
     if (tasks.error) throw new Error(`long task observer: ${tasks.error}`);
+    const loadMs = await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).loadEventEnd);
     const m = await metrics(cdp);
     const counters = await page.evaluate(() => (window as unknown as { __crm: { renders: number; navigations: number; nodesAdded: number } }).__crm);
     let summary: ProfileSummary | undefined;
@@ -247,6 +253,8 @@ async function runOnce(ctx: Ctx, withRecorder: boolean, profile = false): Promis
     return {
       variant: withRecorder ? 'with' : 'without',
       ...longTaskFigures(tasks.longTasks),
+      ...afterLoad(tasks.longTasks, loadMs),
+      loadMs,
       scriptMs: (m.ScriptDuration ?? 0) * 1000,
       taskMs: (m.TaskDuration ?? 0) * 1000,
       layoutMs: (m.LayoutDuration ?? 0) * 1000,
@@ -357,6 +365,8 @@ export async function main(): Promise<number> {
   const others = await topProcesses(3000, 5);
   console.log(`busiest processes before the run: ${others.map((p) => `${p.name} ${p.cpuPercent.toFixed(0)}%`).join(', ') || 'none'}`);
 
+  const code = codeState();
+  if (code.recorderAgentUncommitted.length) console.log(`note: uncommitted changes in ${code.recorderAgentUncommitted.join(', ')} are in the bundle measured (HEAD ${code.commit})`);
   const rebuilt = ensureBundle();
   const sizes = bundleSizes();
   console.log(`bundle: IIFE ${sizes.iife.kb.toFixed(1)} KB, ${sizes.iife.gzipKb.toFixed(1)} KB gzip -9; ESM ${sizes.esm.kb.toFixed(1)} KB, ${sizes.esm.gzipKb.toFixed(1)} KB gzip -9${rebuilt ? ' (rebuilt)' : ''}`);
@@ -380,14 +390,16 @@ export async function main(): Promise<number> {
         const f = await runOnce(ctx, withRecorder);
         runs.push(f);
         console.log(
-          `round ${r} ${f.variant.padEnd(7)}: TBT ${f.tbtMs.toFixed(0)} ms, ${f.nodesAdded} nodes added, long tasks ${f.longTasks} (Σ ${f.longTaskMs.toFixed(0)} ms, max ${f.maxLongTaskMs.toFixed(0)}), script ${f.scriptMs.toFixed(0)} ms, tasks ${f.taskMs.toFixed(0)} ms` +
+          `round ${r} ${f.variant.padEnd(7)}: TBT ${f.tbtMs.toFixed(0)} ms (after load ${f.tbtAfterLoadMs.toFixed(0)}; load ${f.loadMs.toFixed(0)} ms), ${f.nodesAdded} nodes added, long tasks ${f.longTasks} (Σ ${f.longTaskMs.toFixed(0)} ms, max ${f.maxLongTaskMs.toFixed(0)}), script ${f.scriptMs.toFixed(0)} ms, tasks ${f.taskMs.toFixed(0)} ms` +
             `${f.screenChunks !== undefined ? `, stored ${f.screenChunks} screen (${f.screenKb!.toFixed(0)} KB) + ${f.audioChunks} audio chunks` : ''}; machine ${f.machinePct.toFixed(0)} %, other ${f.otherPct.toFixed(0)} %, load ${f.load1.toFixed(2)}`,
         );
       }
     }
-    const of = (v: 'with' | 'without', k: keyof LongTaskFigures | 'scriptMs' | 'taskMs' | 'layoutMs' | 'styleMs') => median(runs.filter((x) => x.variant === v).map((x) => x[k] as number));
+    const of = (v: 'with' | 'without', k: keyof LongTaskFigures | 'tbtAfterLoadMs' | 'loadMs' | 'scriptMs' | 'taskMs' | 'layoutMs' | 'styleMs') => median(runs.filter((x) => x.variant === v).map((x) => x[k] as number));
     const med = (v: 'with' | 'without') => ({
       tbtMs: of(v, 'tbtMs'),
+      tbtAfterLoadMs: of(v, 'tbtAfterLoadMs'),
+      loadMs: of(v, 'loadMs'),
       longTaskMs: of(v, 'longTaskMs'),
       longTasks: of(v, 'longTasks'),
       maxLongTaskMs: of(v, 'maxLongTaskMs'),
@@ -399,7 +411,7 @@ export async function main(): Promise<number> {
     const without = med('without');
     const withRec = med('with');
     const addedTbtMs = withRec.tbtMs - without.tbtMs;
-    console.log(`medians over ${ROUNDS} round(s): TBT ${without.tbtMs.toFixed(0)} → ${withRec.tbtMs.toFixed(0)} ms (added ${addedTbtMs.toFixed(0)} ms; target ≤ ${TARGET_ADDED_TBT_MS}); Σ long tasks ${without.longTaskMs.toFixed(0)} → ${withRec.longTaskMs.toFixed(0)} ms; script ${without.scriptMs.toFixed(0)} → ${withRec.scriptMs.toFixed(0)} ms`);
+    console.log(`medians over ${ROUNDS} round(s): TBT ${without.tbtMs.toFixed(0)} → ${withRec.tbtMs.toFixed(0)} ms (added ${addedTbtMs.toFixed(0)} ms; target ≤ ${TARGET_ADDED_TBT_MS}); after load ${without.tbtAfterLoadMs.toFixed(0)} → ${withRec.tbtAfterLoadMs.toFixed(0)} ms; Σ long tasks ${without.longTaskMs.toFixed(0)} → ${withRec.longTaskMs.toFixed(0)} ms; script ${without.scriptMs.toFixed(0)} → ${withRec.scriptMs.toFixed(0)} ms`);
 
     let profile: RunFigures | undefined;
     if (PROFILE === '1' || (PROFILE === 'auto' && addedTbtMs > TARGET_ADDED_TBT_MS)) {
@@ -437,6 +449,7 @@ export async function main(): Promise<number> {
       heapMinutes: MINUTES,
       without: roundAll(without),
       with: roundAll(withRec),
+      addedTbtAfterLoadMs: round(withRec.tbtAfterLoadMs - without.tbtAfterLoadMs),
       addedLongTaskMs: round(withRec.longTaskMs - without.longTaskMs),
       addedScriptMs: round(withRec.scriptMs - without.scriptMs),
       addedTaskMs: round(withRec.taskMs - without.taskMs),
@@ -453,6 +466,7 @@ export async function main(): Promise<number> {
       ...(profile ? { profile: { tbtMs: round(profile.tbtMs), ...profile.profile } } : {}),
       machineDuring: roundAll(machineDuring),
       startedAt: started.toISOString(),
+      ...codeState(),
     };
     console.log(`addedTbtMs ${figures.addedTbtMs} (≤ ${TARGET_ADDED_TBT_MS}: ${addedTbtMs <= TARGET_ADDED_TBT_MS ? 'met' : 'missed'}), bundleGzipKb ${figures.bundleGzipKb} (≤ ${TARGET_BUNDLE_GZIP_KB}: ${sizes.iife.gzipKb <= TARGET_BUNDLE_GZIP_KB ? 'met' : 'missed'}), heapGrowthMb10min ${figures.heapGrowthMb10min} (without recorder ${figures.baselineHeapGrowthMb10min})`);
     if (WRITE) console.log(`wrote ${await writeResult('recorder', figures, { machine: describeMachine() })}`);
@@ -463,6 +477,20 @@ export async function main(): Promise<number> {
     await crm?.close();
     await server?.close();
     await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** The commit measured, and whether the recorder's sources differed from it (a shared working tree). */
+function codeState(): { commit: string; recorderAgentUncommitted: string[] } {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'recorder-agent/src', 'protocol/src'], { cwd: ROOT, encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.slice(3));
+    return { commit, recorderAgentUncommitted: dirty };
+  } catch {
+    return { commit: 'unknown', recorderAgentUncommitted: [] };
   }
 }
 

@@ -106,6 +106,13 @@ export interface LongTaskFigures {
   maxLongTaskMs: number;
 }
 
+/** The same over the long tasks that start after `fromMs` (the load event's end): the scenario without the page load. */
+export function afterLoad(tasks: [number, number][], fromMs: number): { tbtAfterLoadMs: number; longTasksAfterLoad: number } {
+  const later = tasks.filter(([start]) => start >= fromMs);
+  const f = longTaskFigures(later);
+  return { tbtAfterLoadMs: f.tbtMs, longTasksAfterLoad: f.longTasks };
+}
+
 export function longTaskFigures(tasks: [number, number][]): LongTaskFigures {
   let tbt = 0;
   let sum = 0;

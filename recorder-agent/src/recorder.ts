@@ -110,6 +110,12 @@ export class Recorder {
    * seqs continuing). Resolves with the interaction id it resumed, or null.
    */
   async restore(customer: MediaStream | null = null): Promise<string | null> {
+    // The server's agent:active notice may arrive meanwhile: it waits for this to finish, so a
+    // reloaded tab resumes its own call instead of joining it as a follower.
+    return this.serialized(() => this.resumeRecording(customer));
+  }
+
+  private async resumeRecording(customer: MediaStream | null): Promise<string | null> {
     this.listening = true;
     await this.connect();
     const kept = await this.outbox!.getActive();
@@ -132,8 +138,19 @@ export class Recorder {
     await this.connect();
   }
 
+  /** Runs start-like work one at a time (start, restore, joining another tab's call, CTI). */
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.starting.then(work);
+    this.starting = run.catch(() => {});
+    return run;
+  }
+
   /** Starts recording a new interaction; resolves with its id once capture runs. */
   async start(opts: StartOptions = {}): Promise<string> {
+    return this.serialized(() => this.startNow(opts));
+  }
+
+  private async startNow(opts: StartOptions): Promise<string> {
     if (this.active) throw new Error('Duet recorder: already recording; stop() first');
     if (this.refusal) throw new Error(`Duet recorder: the server refused this recorder (${this.refusal}); use a valid recorder token`);
     await this.connect();
@@ -225,8 +242,8 @@ export class Recorder {
         this.online = false;
         this.publish();
       },
-      active: (notice) => void this.onActive(notice),
-      cti: (notice) => void this.onCti(notice),
+      active: (notice) => this.onActive(notice),
+      cti: (notice) => this.onCti(notice),
       pause: (notice) => {
         if (notice.interactionId !== this.active?.interactionId) return;
         this.remotePaused = notice.paused;
@@ -265,28 +282,26 @@ export class Recorder {
   }
 
   /** Another tab of the agent started (or ended) an interaction: join it with this tab's screen, or leave. */
-  private async onActive(notice: ActiveInteractionNotice) {
+  private onActive(notice: ActiveInteractionNotice) {
     if (!this.opts.follow || this.refusal) return;
-    await this.starting;
-    if (this.active?.following && this.active.interactionId !== notice?.interactionId) await this.stop(0);
-    if (!notice || this.active) return;
-    const kept = await this.outbox!.getActive();
-    const nextSeq = kept && kept.interactionId === notice.interactionId ? kept.nextSeq : {};
-    const join = this.begin({ interactionId: notice.interactionId, startedAt: Date.now(), nextSeq, updatedAt: Date.now(), following: true, ...(notice.callId ? { callId: notice.callId } : {}) }, null, false);
-    this.starting = join.catch(() => {});
-    await join;
+    void this.serialized(async () => {
+      if (this.active?.following && this.active.interactionId !== notice?.interactionId) await this.stop(0);
+      if (!notice || this.active) return;
+      const kept = await this.outbox!.getActive();
+      const nextSeq = kept && kept.interactionId === notice.interactionId ? kept.nextSeq : {};
+      await this.begin({ interactionId: notice.interactionId, startedAt: Date.now(), nextSeq, updatedAt: Date.now(), following: true, ...(notice.callId ? { callId: notice.callId } : {}) }, null, false);
+    }).catch((err: Error) => this.events.emit('error', { kind: 'capture', error: 'join', message: err.message }));
   }
 
   /** The phone system says a call started or ended for this agent. */
-  private async onCti(notice: CtiNotice) {
+  private onCti(notice: CtiNotice) {
     if (!this.opts.cti || this.refusal) return;
-    await this.starting;
-    if (notice.event === 'call-started' && (!this.active || this.active.following)) {
-      if (this.active) await this.stop(0);
-      const start = (async () => this.start({ callId: notice.callId, ...(notice.direction ? { direction: notice.direction } : {}), customer: await this.opts.customer() }))();
-      this.starting = start.catch((err: Error) => this.events.emit('error', { kind: 'capture', error: 'cti_start', message: err.message }));
-      await this.starting;
-    } else if (notice.event === 'call-ended' && this.active && !this.active.following && this.active.callId === notice.callId) await this.stop();
+    void this.serialized(async () => {
+      if (notice.event === 'call-started' && (!this.active || this.active.following)) {
+        if (this.active) await this.stop(0);
+        await this.startNow({ callId: notice.callId, ...(notice.direction ? { direction: notice.direction } : {}), customer: await this.opts.customer() });
+      } else if (notice.event === 'call-ended' && this.active && !this.active.following && this.active.callId === notice.callId) await this.stop();
+    }).catch((err: Error) => this.events.emit('error', { kind: 'capture', error: 'cti', message: err.message }));
   }
 
   private async begin(recording: Omit<ActiveRecording, 'tab'>, customer: MediaStream | null, withAudio = true): Promise<void> {

@@ -42,7 +42,12 @@ export function createApp({ core, config, log, loginThrottle, channel = new Agen
         directives: {
           defaultSrc: ["'self'"],
           scriptSrc: ["'self'"],
-          styleSrc: ["'self'"],
+          // 'unsafe-inline' for styles only: the review UI replays recorded pages in a sandboxed
+          // about:blank iframe, which inherits this policy, and rrweb rebuilds a page's CSS as
+          // inline <style> elements and style attributes; without it every replay is unstyled.
+          // Scripts stay 'self' only (the iframe has no allow-scripts either), and img/font/
+          // connect/media/frame sources still keep recorded pages from loading anything.
+          styleSrc: ["'self'", "'unsafe-inline'"],
           imgSrc: ["'self'", 'data:', 'blob:'],
           mediaSrc: ["'self'", 'blob:', ...(s3Origin ? [s3Origin] : [])],
           connectSrc: ["'self'", ...(s3Origin ? [s3Origin] : [])],

@@ -1,9 +1,9 @@
-import { useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
 import type { Me, Role } from '@duet/protocol';
 import { useAuth, useMe } from './auth';
 import { ROLE_LABELS } from './format';
-import { Link, navigate, NavLink, usePath } from './router';
+import { Link, navigate, NavLink, nextAfterLogin, rememberPlace, usePath } from './router';
 import { ErrorBanner, Loading, usePageTitle } from './ui';
 import { Logo } from './Logo';
 import { LoginPage } from './pages/LoginPage';
@@ -13,11 +13,32 @@ import { TeamsPage } from './pages/TeamsPage';
 import { TokensPage } from './pages/TokensPage';
 import { AuditPage } from './pages/AuditPage';
 import { SystemPage } from './pages/SystemPage';
+import { LibraryPage } from './pages/LibraryPage';
+import { QueryProvider } from './query';
+
+// The player brings rrweb (most of the bundle): loaded when an interaction is opened.
+const PlayerPage = lazy(() => import('./pages/PlayerPage').then((m) => ({ default: m.PlayerPage })));
+
+function HomeOrLibrary() {
+  const me = useMe();
+  return usesLibrary(me) ? <LibraryPage /> : <HomePage />;
+}
+
+const PLAYER_PATH = /^\/interactions\/([0-9a-f-]{36})$/i;
 
 type Route = { path: string; label: string; role?: Role; render: () => ReactNode };
 
+/** Roles whose day starts in the interaction library. */
+const LIBRARY_ROLES: readonly Role[] = ['agent', 'supervisor', 'qa', 'trainer'];
+const usesLibrary = (me: Me) => me.roles.some((r) => LIBRARY_ROLES.includes(r));
+
+/**
+ * `/` is where each role lands: agents on their own interactions, supervisors, QA and trainers
+ * on their teams', admins and executives on the overview. Admins reach the library from the nav.
+ */
 const ROUTES: Route[] = [
-  { path: '/', label: 'Home', render: () => <HomePage /> },
+  { path: '/', label: 'Home', render: () => <HomeOrLibrary /> },
+  { path: '/interactions', label: 'Interactions', role: 'admin', render: () => <LibraryPage /> },
   { path: '/admin/users', label: 'Users', role: 'admin', render: () => <UsersPage /> },
   { path: '/admin/teams', label: 'Teams', role: 'admin', render: () => <TeamsPage /> },
   { path: '/admin/tokens', label: 'Recorder tokens', role: 'admin', render: () => <TokensPage /> },
@@ -34,8 +55,12 @@ export function App() {
     (state.status === 'signed-in' && path === '/login') || (state.status === 'anonymous' && path !== '/login');
   useEffect(() => {
     if (!wrongPlace) return;
-    navigate(state.status === 'signed-in' ? '/' : '/login', { replace: true });
-  }, [wrongPlace, state.status]);
+    if (state.status === 'signed-in') navigate(nextAfterLogin(), { replace: true });
+    else {
+      rememberPlace();
+      navigate('/login', { replace: true });
+    }
+  }, [wrongPlace, state.status, path]);
 
   if (state.status === 'loading' || wrongPlace) {
     return (
@@ -55,8 +80,13 @@ export function App() {
     );
   }
   if (state.status === 'anonymous') return <LoginPage notice={state.notice} />;
-  return <Shell path={path} />;
+  return (
+    <QueryProvider key={state.me.id}>
+      <Shell path={path} />
+    </QueryProvider>
+  );
 }
+
 
 function canSee(me: Me, route: Route): boolean {
   return !route.role || me.roles.includes(route.role);
@@ -71,8 +101,10 @@ function Shell({ path }: { path: string }) {
   const mainRef = useRef<HTMLElement>(null);
   const firstRender = useRef(true);
 
+  const player = PLAYER_PATH.exec(path);
   const route = ROUTES.find((r) => r.path === path);
-  const visible = ROUTES.filter((r) => canSee(me, r));
+  const visible = ROUTES.filter((r) => canSee(me, r) && !(r.path === '/interactions' && usesLibrary(me)));
+  const navLabel = (r: Route) => (r.path === '/' && usesLibrary(me) ? 'Interactions' : r.label);
 
   // After an in-app navigation, close the phone menu and move focus to the new page's heading
   // so screen-reader and keyboard users land where the content changed.
@@ -97,7 +129,13 @@ function Shell({ path }: { path: string }) {
   }
 
   let content: ReactNode;
-  if (!route) content = <NotFoundPage />;
+  if (player?.[1])
+    content = (
+      <Suspense fallback={<Loading label="Loading the player…" />}>
+        <PlayerPage key={player[1]} id={player[1].toLowerCase()} />
+      </Suspense>
+    );
+  else if (!route) content = <NotFoundPage />;
   else if (!canSee(me, route)) content = <ForbiddenPage role={route.role ?? 'admin'} />;
   else content = route.render();
 
@@ -140,7 +178,9 @@ function Shell({ path }: { path: string }) {
               <ul>
                 {visible.map((r) => (
                   <li key={r.path}>
-                    <NavLink to={r.path}>{r.label}</NavLink>
+                    <NavLink to={r.path} active={r.path === '/' && usesLibrary(me) ? path === '/' || Boolean(player) : undefined}>
+                      {navLabel(r)}
+                    </NavLink>
                   </li>
                 ))}
               </ul>

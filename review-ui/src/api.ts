@@ -8,7 +8,11 @@ import type {
   CreateUserRequest,
   GrantSummary,
   Health,
+  InteractionList,
+  InteractionListQuery,
+  InteractionSummary,
   LoginRequest,
+  Manifest,
   Me,
   RecorderTokenSummary,
   TeamSummary,
@@ -176,4 +180,17 @@ export const api = {
     return request<{ entries: AuditEntry[] }>('GET', `/api/admin/audit?${q.toString()}`, undefined, { signal });
   },
   health: (signal?: AbortSignal) => request<Health>('GET', '/api/health', undefined, { signal, alsoOk: [503] }),
+
+  // interactions (scoped by the server: an agent sees their own, a supervisor their teams')
+  listInteractions: (query: Partial<InteractionListQuery>, signal?: AbortSignal) => {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') q.set(k, String(v));
+    return request<InteractionList>('GET', `/api/interactions?${q.toString()}`, undefined, { signal });
+  },
+  interaction: (id: string, signal?: AbortSignal) => request<InteractionSummary>('GET', `/api/interactions/${enc(id)}`, undefined, { signal }),
+  /** Audited as a play. 409 `media_processing` / `media_failed` when there is nothing to play yet. */
+  interactionMedia: (id: string, signal?: AbortSignal) => request<InteractionMedia>('GET', `/api/interactions/${enc(id)}/media`, undefined, { signal }),
 };
+
+/** `GET /api/interactions/:id/media`: the manifest and a short-lived signed URL per object key. */
+export type InteractionMedia = { manifest: Manifest; urls: Record<string, string>; expiresInSeconds: number };

@@ -2,7 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState } 
 import type { ReactNode } from 'react';
 import type { LoginRequest, Me, Role } from '@duet/protocol';
 import { api, ApiError, setCsrfToken, setUnauthorizedHandler } from './api';
-import { navigate } from './router';
+import { navigate, nextAfterLogin, rememberPlace } from './router';
 
 type AuthState =
   | { status: 'loading' }
@@ -28,9 +28,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     setState({ status: 'signed-in', me });
   }, []);
 
-  const signedOut = useCallback((notice: string | null) => {
+  /** `keepPlace`: come back here after signing in (a shared link opened signed out, an expired session). */
+  const signedOut = useCallback((notice: string | null, keepPlace = true) => {
     setCsrfToken(null);
     setState({ status: 'anonymous', notice });
+    if (keepPlace) rememberPlace();
     navigate('/login', { replace: true });
   }, []);
 
@@ -53,8 +55,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const login = useCallback(
     async (credentials: LoginRequest) => {
       const me = await api.login(credentials);
+      // Back to where the person was going (a shared moment), or home.
+      const next = nextAfterLogin();
       signedIn(me);
-      navigate('/', { replace: true });
+      navigate(next, { replace: true });
     },
     [signedIn],
   );
@@ -66,7 +70,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       // A session that has already ended is as good as a successful logout.
       if (!(error instanceof ApiError && error.status === 401)) throw error;
     }
-    signedOut(null);
+    signedOut(null, false);
   }, [signedOut]);
 
   const retry = useCallback(() => {

@@ -1,4 +1,4 @@
-import { useSyncExternalStore } from 'react';
+import { useMemo, useSyncExternalStore } from 'react';
 import type { AnchorHTMLAttributes, MouseEvent } from 'react';
 
 /**
@@ -31,12 +31,22 @@ export function usePath(): string {
   return useSyncExternalStore(subscribe, currentPath);
 }
 
-export function navigate(to: string, options: { replace?: boolean } = {}): void {
+function currentSearch(): string {
+  return window.location.search;
+}
+
+/** The current query string as `URLSearchParams` (a new object when the search changes). */
+export function useSearch(): URLSearchParams {
+  const search = useSyncExternalStore(subscribe, currentSearch);
+  return useMemo(() => new URLSearchParams(search), [search]);
+}
+
+export function navigate(to: string, options: { replace?: boolean; keepScroll?: boolean } = {}): void {
   const here = window.location.pathname + window.location.search;
   if (to === here && !options.replace) return;
   if (options.replace) window.history.replaceState(null, '', to);
   else window.history.pushState(null, '', to);
-  window.scrollTo(0, 0);
+  if (!options.keepScroll) window.scrollTo(0, 0);
   notify();
 }
 
@@ -55,8 +65,36 @@ export function Link({ to, onClick, target, ...rest }: LinkProps) {
 }
 
 /** A link that marks itself `aria-current="page"` when its path is the current one. */
-export function NavLink({ to, ...rest }: LinkProps) {
+export function NavLink({ to, active: forced, ...rest }: LinkProps & { active?: boolean }) {
   const path = usePath();
-  const active = to === '/' ? path === '/' : path === to || path.startsWith(to + '/');
+  const active = forced ?? (to === '/' ? path === '/' : path === to || path.startsWith(to + '/'));
   return <Link to={to} aria-current={active ? 'page' : undefined} {...rest} />;
+}
+
+const AFTER_LOGIN_KEY = 'duet.afterLogin';
+
+/**
+ * Remembers the page a signed-out person opened (a shared moment, a bookmark) so that signing in
+ * brings them there. Kept in sessionStorage, not in the login URL, so /login stays /login.
+ */
+export function rememberPlace(): void {
+  const { pathname, search } = window.location;
+  if (pathname === '/' || pathname.startsWith('/login')) return;
+  try {
+    window.sessionStorage.setItem(AFTER_LOGIN_KEY, pathname + search);
+  } catch {
+    /* storage disabled: the person lands on Home */
+  }
+}
+
+/** Where to go after signing in: the remembered page when it is a path of this app, else Home. */
+export function nextAfterLogin(): string {
+  let next: string | null;
+  try {
+    next = window.sessionStorage.getItem(AFTER_LOGIN_KEY);
+    window.sessionStorage.removeItem(AFTER_LOGIN_KEY);
+  } catch {
+    next = null;
+  }
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') && !next.startsWith('/login') ? next : '/';
 }

@@ -1,0 +1,195 @@
+import { Replayer } from 'rrweb';
+import type { ScreenSegmentEntry } from '@duet/protocol';
+import { findSegmentIndex, SegmentError, type ReplayEvent, type SegmentCache } from './segments';
+
+/** Past this much disagreement between the clock and the replayer, the replayer is repositioned. */
+export const DRIFT_TOLERANCE_MS = 40;
+/** Before the first snapshot, show it anyway if it comes this soon (rather than a blank stage). */
+const SHOW_FIRST_EARLY_MS = 2000;
+/** Load the next segment this long before playback reaches it. */
+const PREFETCH_AHEAD_MS = 20_000;
+
+/** Where a replayer whose first event is at `firstMs` (timeline) should be at timeline `t`, within the events it holds. */
+export function replayerTarget(t: number, firstMs: number, lastMs: number): number {
+  // rrweb applies events strictly before the time it pauses at: 1 ms past the last event keeps it.
+  return Math.min(Math.max(t, firstMs), lastMs + 1) - firstMs;
+}
+
+export function drifted(actualMs: number, targetMs: number, tolerance = DRIFT_TOLERANCE_MS): boolean {
+  return Math.abs(actualMs - targetMs) > tolerance;
+}
+
+export type FollowerState =
+  | { kind: 'loading' }
+  | { kind: 'ready'; width: number; height: number }
+  | { kind: 'before-start'; startsAtMs: number }
+  | { kind: 'error'; error: SegmentError };
+
+/**
+ * Keeps one rrweb Replayer in step with the clock for one screen stream.
+ *
+ * The replayer holds a contiguous run of segments [first..last]: it is built from the segment a
+ * seek lands in, and the next segment is appended (`addEvent`) as playback approaches it, so
+ * playing straight through never rebuilds. A seek outside the run rebuilds from that segment's
+ * full snapshot. `sync(t, playing, rate)` runs every animation frame: on play, pause, seek and
+ * rate change it repositions with `play(ms)`/`pause(ms)`; while playing it only corrects when
+ * the replayer has drifted more than {@link DRIFT_TOLERANCE_MS} from the clock.
+ */
+export class ScreenFollower {
+  private replayer: Replayer | null = null;
+  private run: { first: number; last: number; firstMs: number; lastMs: number } | null = null;
+  private wanted = -1;
+  private building: Promise<void> | null = null;
+  private appending = new Set<number>();
+  private lastPlaying = false;
+  private lastRate = 1;
+  private disposed = false;
+  private readonly epochBase: number;
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly segments: readonly ScreenSegmentEntry[],
+    private readonly cache: SegmentCache,
+    epochBase: number,
+    private readonly onState: (state: FollowerState) => void,
+  ) {
+    this.epochBase = epochBase;
+  }
+
+  /** Called every frame and on every clock event. */
+  sync(t: number, playing: boolean, rate: number): void {
+    if (this.disposed) return;
+    let index = findSegmentIndex(this.segments, t);
+    // The recorder's first snapshot lands a few ms after the call starts: show it from 0.
+    if (index < 0 && this.segments[0] && this.segments[0].startMs - t <= SHOW_FIRST_EARLY_MS) index = 0;
+    if (index < 0) {
+      if (this.wanted !== -1 || !this.run) this.onState({ kind: 'before-start', startsAtMs: this.segments[0]?.startMs ?? 0 });
+      this.wanted = -1;
+      // Before the first snapshot there is nothing to show; keep the replayer (if any) still.
+      if (this.replayer && this.lastPlaying) this.replayer.pause(0);
+      this.lastPlaying = false;
+      if (this.segments[0]) this.cache.prefetch(this.segments[0]);
+      return;
+    }
+    const inRun = this.run && index >= this.run.first && index <= this.run.last;
+    if (!inRun) {
+      if (this.wanted !== index || !this.building) this.build(index, t);
+      return;
+    }
+    if (this.building) return;
+    this.wanted = index;
+    this.prefetchAndAppend(t);
+    this.position(t, playing, rate);
+  }
+
+  private position(t: number, playing: boolean, rate: number): void {
+    const r = this.replayer;
+    const run = this.run;
+    if (!r || !run) return;
+    if (rate !== this.lastRate) {
+      r.setConfig({ speed: rate });
+      this.lastRate = rate;
+    }
+    const target = replayerTarget(t, run.firstMs, run.lastMs);
+    const changed = playing !== this.lastPlaying;
+    this.lastPlaying = playing;
+    if (!playing) {
+      if (changed || drifted(r.getCurrentTime(), target, 1)) r.pause(target);
+      return;
+    }
+    if (changed || drifted(r.getCurrentTime(), target)) r.play(target);
+  }
+
+  private build(index: number, t: number): void {
+    this.wanted = index;
+    this.onState({ kind: 'loading' });
+    const entry = this.segments[index]!;
+    const building = this.cache.get(entry).then(
+      (events) => {
+        if (this.disposed || this.wanted !== index) return;
+        this.replace(events, index);
+        this.sync(t, this.lastPlaying, this.lastRate);
+      },
+      (error: unknown) => {
+        if (this.disposed || this.wanted !== index) return;
+        this.onState({ kind: 'error', error: error instanceof SegmentError ? error : new SegmentError(String(error), 'format') });
+      },
+    );
+    this.building = building;
+    void building.finally(() => {
+      if (this.building === building) this.building = null;
+    });
+  }
+
+  private replace(events: ReplayEvent[], index: number): void {
+    this.replayer?.destroy();
+    this.root.replaceChildren();
+    this.appending.clear();
+    const replayer = new Replayer(events as never, {
+      root: this.root,
+      // Recorded pages are untrusted: the iframe keeps rrweb's sandbox="allow-same-origin" and
+      // never gets allow-scripts (which UNSAFE_replayCanvas would add).
+      UNSAFE_replayCanvas: false,
+      mouseTail: false,
+      skipInactive: false,
+      triggerFocus: false,
+      showWarning: false,
+      speed: this.lastRate,
+      // A recorded page's own animations run on the replay's clock, not the page's.
+      pauseAnimation: true,
+    });
+    replayer.on('resize', (d) => {
+      const { width, height } = d as { width: number; height: number };
+      this.onState({ kind: 'ready', width, height });
+    });
+    this.replayer = replayer;
+    const entry = this.segments[index]!;
+    this.run = { first: index, last: index, firstMs: entry.startMs, lastMs: Math.max(entry.endMs, this.eventsEnd(events)) };
+    this.lastPlaying = false;
+    // Draw the first frame now; the next sync() positions it exactly.
+    replayer.pause(0);
+    const meta = events[0]?.data as { width?: number; height?: number } | undefined;
+    this.onState({ kind: 'ready', width: meta?.width || 1024, height: meta?.height || 768 });
+  }
+
+  private eventsEnd(events: ReplayEvent[]): number {
+    return (events.at(-1)?.timestamp ?? this.epochBase) - this.epochBase;
+  }
+
+  /** Prefetch the segment after the run as playback nears it; append it once it is close and loaded. */
+  private prefetchAndAppend(t: number): void {
+    const run = this.run;
+    const replayer = this.replayer;
+    if (!run || !replayer) return;
+    const next = run.last + 1;
+    const entry = this.segments[next];
+    if (!entry) return;
+    // "prefetches the next": start as soon as we are in the run's last segment.
+    this.cache.prefetch(entry);
+    if (entry.startMs - t > PREFETCH_AHEAD_MS || this.appending.has(next)) return;
+    this.appending.add(next);
+    this.cache.get(entry).then(
+      (events) => {
+        if (this.disposed || this.replayer !== replayer || !this.run || this.run.last !== next - 1) return;
+        for (const e of events) replayer.addEvent(e as never);
+        this.run = { ...this.run, last: next, lastMs: Math.max(entry.endMs, this.eventsEnd(events)) };
+      },
+      () => {
+        // Not fatal now: when playback reaches it, build() reports the error.
+        this.appending.delete(next);
+      },
+    );
+  }
+
+  /** The replay iframe, for tests and for scaling. */
+  get iframe(): HTMLIFrameElement | null {
+    return this.replayer?.iframe ?? null;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.replayer?.destroy();
+    this.replayer = null;
+    this.root.replaceChildren();
+  }
+}

@@ -1,0 +1,264 @@
+import type { Browser, Page } from 'playwright-core';
+import type { Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadRecordedSession, type RecordedSession } from '../fixtures/recorded.js';
+import { startTestServer, type TestServer } from '../harness/app.js';
+import { browserUnavailable, launchChromium, screenshotPath } from '../harness/browser.js';
+import { recorderFor, sendRecordedSession, waitAnalysed } from '../harness/recorded-interactions.js';
+import { Page as Crafted } from '../harness/rrweb-craft.js';
+
+/**
+ * The interaction library and the synced player, used like a person would: a supervisor filters
+ * the library, opens a call recorded by a real Chromium and sent through ingest and finalization,
+ * plays it, seeks by clicking the timeline and by keyboard; the replayed DOM and the audio clock
+ * must agree. An agent sees only their own calls.
+ */
+
+const REPLAY_DOC = `document.querySelector('[data-testid=replay-root] iframe')?.contentDocument`;
+
+async function replayText(page: Page, selector: string): Promise<string | null> {
+  return page.evaluate(`${REPLAY_DOC}?.querySelector(${JSON.stringify(selector)})?.textContent ?? null`);
+}
+
+async function replayHas(page: Page, selector: string): Promise<boolean> {
+  return page.evaluate(`Boolean(${REPLAY_DOC}?.querySelector(${JSON.stringify(selector)}))`);
+}
+
+async function audioSeconds(page: Page): Promise<number> {
+  return page.evaluate(`document.querySelector('[data-testid=player-audio]').currentTime`);
+}
+
+/** Seconds shown by the recorded page's "On call 00:07" timer, as replayed. */
+async function callTimer(page: Page): Promise<number> {
+  const text = (await replayText(page, '#call-timer')) ?? '';
+  const m = /^(\d+):(\d+)$/.exec(text.trim());
+  return m ? Number(m[1]) * 60 + Number(m[2]) : NaN;
+}
+
+async function clickTimelineAt(page: Page, ms: number, timelineMs: number): Promise<void> {
+  const box = (await page.getByRole('slider', { name: 'Position' }).boundingBox())!;
+  await page.mouse.click(box.x + (box.width * ms) / timelineMs, box.y + box.height / 2);
+}
+
+async function signIn(page: Page, url: string, username: string): Promise<void> {
+  await page.goto(`${url}/login`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill('welcome-to-duet');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('current-user-name').waitFor({ state: 'attached' });
+}
+
+/** A second tab with its own page: a billing screen whose heading changes at 6 s and 14 s. */
+function billingTab(start: number): { stream: string; events: ReturnType<Crafted['snapshot']> } {
+  const p = new Crafted();
+  const events = [
+    ...p.snapshot(start + 100, 'http://billing.example.test/invoices', [p.el('title', {}, ['Billing'])], [p.el('h1', { id: 'billing-title' }, [p.text('Invoices: opened', 'title-text')])]),
+    p.setText(start + 6000, 'title-text', 'Invoices: credit note drafted'),
+    p.setText(start + 14000, 'title-text', 'Invoices: credit note sent'),
+  ];
+  return { stream: 'screen:billing', events };
+}
+
+describe.skipIf(browserUnavailable())('review UI: library and synced player', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let rec: RecordedSession;
+  let alex: Socket;
+  let casey: Socket;
+  let alexCall: string;
+  let tabsCall: string;
+  let timelineMs: number;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    rec = await loadRecordedSession();
+    server = await startTestServer();
+    browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
+    alex = await recorderFor(server, 'alex');
+    casey = await recorderFor(server, 'casey');
+    alexCall = await sendRecordedSession(server, alex, rec, { callId: 'CALL-ALEX-1' });
+    const start = rec.session.startEpochMs;
+    tabsCall = await sendRecordedSession(server, alex, rec, {
+      callId: 'CALL-ALEX-TABS',
+      screens: [{ stream: 'screen:crm' }, billingTab(start)],
+      focus: [
+        { stream: 'screen:crm', atMs: 0 },
+        { stream: 'screen:billing', atMs: 5000 },
+        { stream: 'screen:crm', atMs: 16000 },
+      ],
+    });
+    await sendRecordedSession(server, casey, rec, { callId: 'CALL-CASEY-1' });
+    timelineMs = (await waitAnalysed(server, alexCall)).timelineMs;
+    await waitAnalysed(server, tabsCall);
+  }, 180_000);
+
+  afterAll(async () => {
+    alex?.close();
+    casey?.close();
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('lands a supervisor on the team library, filters by agent and call id', async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !/status of 401/.test(m.text())) consoleErrors.push(m.text());
+    });
+    await signIn(page, server.url, 'sofia');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Team interactions');
+    const table = page.getByRole('region', { name: 'Interactions' });
+    await expect.poll(() => table.getByRole('row').count()).toBe(4); // header + 3
+    await page.getByLabel('Agent').selectOption({ label: 'Alex Kim' });
+    await expect.poll(() => table.getByRole('row').count()).toBe(3);
+    expect(await table.getByText('Casey Novak').count()).toBe(0);
+    await page.getByLabel('Call id').fill('CALL-ALEX-1');
+    await expect.poll(() => table.getByRole('row').count()).toBe(2);
+    expect(page.url()).toMatch(/agent=.*call=CALL-ALEX-1/);
+    await page.getByLabel('Call id').fill('');
+    await expect.poll(() => table.getByRole('row').count()).toBe(3);
+    await page.screenshot({ path: await screenshotPath('20-library-supervisor') });
+    await page.close();
+  });
+
+  it('plays a recorded call with the screen following the audio, seeks by click and by keyboard', async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !/status of 401/.test(m.text())) consoleErrors.push(m.text());
+    });
+    await signIn(page, server.url, 'sofia');
+    await page.getByLabel('Call id').fill('CALL-ALEX-1');
+    await expect.poll(() => page.getByRole('region', { name: 'Interactions' }).getByRole('row').count()).toBe(2);
+    await page.getByRole('link', { name: /^Replay Alex Kim CALL-ALEX-1/ }).click();
+    await page.waitForURL(`**/interactions/${alexCall}`);
+
+    // The replay iframe is sandboxed without scripts.
+    await expect.poll(() => replayHas(page, '#lookup'), { timeout: 15_000 }).toBe(true);
+    expect(await page.locator('[data-testid=replay-root] iframe').getAttribute('sandbox')).toBe('allow-same-origin');
+    // Peaks drawn: the two lanes exist.
+    expect(await page.locator('canvas[data-lane=agent]').count()).toBe(2);
+    expect(await page.locator('canvas[data-lane=customer]').count()).toBe(2);
+
+    // Click the timeline 1 s after the real navigation to the payment page.
+    const payment = rec.session.navigations.find((n) => n.kind === 'navigation')!;
+    const target = payment.metaAtMs! + 1200;
+    await clickTimelineAt(page, target, timelineMs);
+    await expect.poll(() => audioSeconds(page)).toBeCloseTo(target / 1000, 0);
+    expect(Math.abs((await audioSeconds(page)) * 1000 - target)).toBeLessThan(150);
+    await expect.poll(() => replayHas(page, '#cc-number')).toBe(true);
+    expect(await replayHas(page, '#lookup')).toBe(false);
+    await page.screenshot({ path: await screenshotPath('21-player-payment') });
+
+    // Keyboard: Home, then → three times: 15 s, in the order view with the refund not yet clicked.
+    await page.getByRole('slider', { name: 'Position' }).focus();
+    await page.keyboard.press('Home');
+    await expect.poll(() => audioSeconds(page)).toBe(0);
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+    await expect.poll(() => audioSeconds(page)).toBeCloseTo(15, 1);
+    await expect.poll(() => replayHas(page, '#order-view:not([hidden])')).toBe(true);
+    expect(await replayText(page, '#refund-status')).toBe('');
+    // J goes back 10 s: the lookup screen again, and the page's own call timer agrees with the clock.
+    await page.keyboard.press('j');
+    await expect.poll(() => audioSeconds(page)).toBeCloseTo(5, 1);
+    await expect.poll(() => replayHas(page, '#lookup-view:not([hidden])')).toBe(true);
+    const timerAt5 = await callTimer(page);
+    await page.keyboard.press('l');
+    await expect.poll(() => audioSeconds(page)).toBeCloseTo(15, 1);
+    await expect.poll(() => callTimer(page)).toBeGreaterThanOrEqual(timerAt5 + 9);
+    expect(await callTimer(page)).toBeLessThanOrEqual(timerAt5 + 11);
+
+    // Play through the refund click: the replayed page shows the refund as the audio passes it.
+    const refundAt = rec.session.actions.find((a) => a.action.startsWith('click "Refund'))!.atMs;
+    await clickTimelineAt(page, refundAt - 1500, timelineMs);
+    await expect.poll(() => replayText(page, '#refund-status')).toBe('');
+    await page.keyboard.press('k');
+    await expect.poll(() => page.getByRole('button', { name: 'Pause', exact: true }).count()).toBe(1);
+    await expect.poll(() => replayText(page, '#refund-status'), { timeout: 8000 }).not.toBe('');
+    const [audioAt, timerSec] = [await audioSeconds(page), await callTimer(page)];
+    expect(audioAt * 1000).toBeGreaterThan(refundAt - 200);
+    await page.waitForTimeout(1500);
+    expect(await audioSeconds(page)).toBeGreaterThan(audioAt + 1);
+    // Screen kept up with the audio while playing (the page's timer ticks once a second).
+    expect(await callTimer(page)).toBeGreaterThanOrEqual(timerSec + 1);
+    await page.keyboard.press('Space');
+    await expect.poll(() => page.getByRole('button', { name: 'Play', exact: true }).count()).toBe(1);
+
+    // Speed from the keyboard and the select.
+    await page.keyboard.press('>');
+    expect(await page.evaluate(`document.querySelector('[data-testid=player-audio]').playbackRate`)).toBe(1.25);
+    await page.getByLabel('Speed').selectOption('3');
+    expect(await page.evaluate(`document.querySelector('[data-testid=player-audio]').playbackRate`)).toBe(3);
+    await page.getByLabel('Speed').selectOption('1');
+
+    // Inside the PCI pause the player says so.
+    await clickTimelineAt(page, (rec.session.pause.startMs + rec.session.pause.endMs) / 2, timelineMs);
+    await expect.poll(() => page.getByText(/Recording paused here/).count()).toBe(1);
+    await page.screenshot({ path: await screenshotPath('22-player-pci-pause') });
+
+    // Share the moment: the link opens the interaction at that time.
+    await clickTimelineAt(page, 7000, timelineMs);
+    await page.getByRole('button', { name: 'Share this moment' }).click();
+    const link = await page.getByLabel('Link to this moment').inputValue();
+    expect(link).toMatch(new RegExp(`/interactions/${alexCall}\\?t=\\d+$`));
+    const t = Number(new URL(link).searchParams.get('t'));
+    expect(Math.abs(t - 7000)).toBeLessThan(150);
+    const shared = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await shared.goto(link); // signed out: through the login page and back to the moment
+    await shared.getByLabel('Username').fill('sofia');
+    await shared.getByLabel('Password').fill('welcome-to-duet');
+    await shared.getByRole('button', { name: 'Sign in' }).click();
+    await shared.waitForURL(`**/interactions/${alexCall}?t=${t}`);
+    await expect.poll(() => audioSeconds(shared), { timeout: 15_000 }).toBeCloseTo(t / 1000, 1);
+    await expect.poll(() => replayHas(shared, '#lookup-view:not([hidden])'), { timeout: 15_000 }).toBe(true);
+    await shared.close();
+
+    // Voice only hides the screen; the phone layout stacks everything.
+    await page.getByLabel('Voice only').check();
+    expect(await page.locator('[data-testid=replay-root]').count()).toBe(0);
+    await page.getByLabel('Screen and voice').check();
+    await expect.poll(() => replayHas(page, '#call-timer'), { timeout: 15_000 }).toBe(true);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: await screenshotPath('23-player-phone'), fullPage: true });
+    await page.close();
+  }, 120_000);
+
+  it('shows the focused tab of a two-tab call and lets the viewer pick the other', async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    await signIn(page, server.url, 'sofia');
+    await page.goto(`${server.url}/interactions/${tabsCall}?t=8000`);
+    const picker = page.getByRole('group', { name: 'Recorded tabs' });
+    await picker.waitFor();
+    // At 8 s the agent works in the billing tab: it is on show, with its state at 8 s.
+    await expect.poll(() => replayText(page, '#billing-title'), { timeout: 15_000 }).toBe('Invoices: credit note drafted');
+    expect(await picker.getByRole('button', { name: /Follow focus \(billing\)/ }).getAttribute('aria-pressed')).toBe('true');
+    await page.screenshot({ path: await screenshotPath('24-player-two-tabs') });
+    // Pick the CRM tab by hand.
+    await picker.getByRole('button', { name: 'crm', exact: true }).click();
+    await expect.poll(() => replayHas(page, '#call-timer'), { timeout: 15_000 }).toBe(true);
+    // Following focus again: after 16 s the CRM tab is back on its own.
+    await picker.getByRole('button', { name: /Follow focus/ }).click();
+    await expect.poll(() => replayHas(page, '#billing-title')).toBe(true);
+    await clickTimelineAt(page, 17_000, timelineMs);
+    await expect.poll(() => replayHas(page, '#call-timer'), { timeout: 15_000 }).toBe(true);
+    await page.close();
+  });
+
+  it('shows an agent only their own calls, and another agent’s link as not found', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await signIn(page, server.url, 'casey');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Your interactions');
+    await expect.poll(() => page.getByText('CALL-CASEY-1').count()).toBe(1);
+    expect(await page.getByText('CALL-ALEX-1').count()).toBe(0);
+    expect(await page.getByText('CALL-ALEX-TABS').count()).toBe(0);
+    await page.screenshot({ path: await screenshotPath('25-library-agent-phone'), fullPage: true });
+    await page.goto(`${server.url}/interactions/${alexCall}`);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Interaction not found');
+    expect(await page.locator('audio').count()).toBe(0);
+    await page.close();
+  });
+
+  it('logged no errors in the browser console', () => {
+    const errors = consoleErrors.filter((e) => !/status of 404/.test(e));
+    expect(errors, errors.join('\n')).toEqual([]);
+  });
+});

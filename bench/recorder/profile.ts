@@ -31,6 +31,10 @@ export interface ProfileSummary {
    * their blocking time, and what it would be without the recorder's samples in them.
    */
   busyPeriods: number;
+  /** whether long tasks from the page (aligned by clock marks) or busy periods were used */
+  longTaskSource: string;
+  /** the second clock mark's error after aligning on the first, ms */
+  clockCheckMs: number | null;
   blockingMs: number;
   blockingWithoutRecorderMs: number;
   /** recorder bundle total (owner = bundle) and the engine's own buckets */
@@ -67,7 +71,12 @@ export function sourceGroup(source: string): string {
  * Attributes a CPU profile of the page: main-thread time by owning script, the recorder bundle's
  * part mapped to its original sources (rrweb's record/mutation/snapshot, socket.io, the recorder).
  */
-export async function attributeProfile(profile: CpuProfile, bundleUrl: string, mapFile: string): Promise<ProfileSummary> {
+export async function attributeProfile(
+  profile: CpuProfile,
+  bundleUrl: string,
+  mapFile: string,
+  clock?: { marks: number[]; longTasks: [number, number][] },
+): Promise<ProfileSummary> {
   const { SourceMapConsumer } = (await import('source-map-js')) as unknown as { SourceMapConsumer: new (raw: unknown) => Mapper };
   const mapper = new SourceMapConsumer(JSON.parse(await readFile(mapFile, 'utf8')));
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -147,7 +156,31 @@ export async function attributeProfile(profile: CpuProfile, bundleUrl: string, m
 
   const owners = new Map<string, number>();
   const phases = new Map<string, { ms: number; inLongMs: number }>();
-  // busy periods: consecutive non-idle samples
+  const fns = new Map<string, number>();
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  // Sample times (µs, the profiler's clock); a sample stands for the time to the next one.
+  const times: number[] = [];
+  let t = profile.startTime;
+  for (let i = 0; i < samples.length; i++) times.push((t += deltas[i] ?? 0));
+
+  // Clock alignment: the page ran __benchClockMark (a busy loop) at performance.now() = marks[k];
+  // the first sample inside each gives the profiler-clock offset.
+  let offsetMs: number | null = null;
+  let clockCheckMs: number | null = null;
+  if (clock && clock.marks.length) {
+    const markSamples = times.filter((_, i) => byId.get(samples[i]!)!.callFrame.functionName === '__benchClockMark');
+    const starts: number[] = [];
+    for (const ts of markSamples) if (!starts.length || ts - starts.at(-1)! > 1_000_000) starts.push(ts);
+    if (starts.length === clock.marks.length) {
+      offsetMs = starts[0]! / 1000 - clock.marks[0]!;
+      clockCheckMs = clock.marks.length > 1 ? starts.at(-1)! / 1000 - offsetMs - clock.marks.at(-1)! : null;
+    }
+  }
+  const tasks = offsetMs !== null ? [...clock!.longTasks].sort((a, b) => a[0] - b[0]) : [];
+  const perTask = tasks.map(() => ({ recorderMs: 0, phases: new Map<string, number>() }));
+
+  // Without a clock: busy periods (runs of non-idle samples) stand in for long tasks.
   let periodMs = 0;
   let periodRecorderMs = 0;
   let periodPhases = new Map<string, number>();
@@ -155,7 +188,7 @@ export async function attributeProfile(profile: CpuProfile, bundleUrl: string, m
   let blockingMs = 0;
   let blockingWithoutRecorderMs = 0;
   const closePeriod = () => {
-    if (periodMs > 50) {
+    if (offsetMs === null && periodMs > 50) {
       busyPeriods++;
       blockingMs += periodMs - 50;
       blockingWithoutRecorderMs += Math.max(0, periodMs - periodRecorderMs - 50);
@@ -165,12 +198,9 @@ export async function attributeProfile(profile: CpuProfile, bundleUrl: string, m
     periodRecorderMs = 0;
     periodPhases = new Map();
   };
-  const fns = new Map<string, number>();
-  const samples = profile.samples ?? [];
-  const deltas = profile.timeDeltas ?? [];
   let total = 0;
+  let task = 0;
   for (let i = 0; i < samples.length; i++) {
-    // a sample's time is the delta to the next sample
     const ms = (deltas[i + 1] ?? 0) / 1000;
     const id = samples[i]!;
     const o = ownerOf(id);
@@ -182,15 +212,30 @@ export async function attributeProfile(profile: CpuProfile, bundleUrl: string, m
     }
     total += ms;
     periodMs += ms;
-    if (isRecorder(id)) {
-      periodRecorderMs += ms;
-      const ph = phaseOf(id) ?? 'recorder, other';
-      if (!phases.has(ph)) phases.set(ph, { ms: 0, inLongMs: 0 });
-      phases.get(ph)!.ms += ms;
-      periodPhases.set(ph, (periodPhases.get(ph) ?? 0) + ms);
+    if (!isRecorder(id)) continue;
+    const ph = phaseOf(id) ?? 'recorder, other';
+    if (!phases.has(ph)) phases.set(ph, { ms: 0, inLongMs: 0 });
+    phases.get(ph)!.ms += ms;
+    periodRecorderMs += ms;
+    periodPhases.set(ph, (periodPhases.get(ph) ?? 0) + ms);
+    if (offsetMs !== null) {
+      const at = times[i]! / 1000 - offsetMs;
+      while (task < tasks.length && tasks[task]![0] + tasks[task]![1] < at) task++;
+      if (task < tasks.length && tasks[task]![0] <= at) {
+        perTask[task]!.recorderMs += ms;
+        perTask[task]!.phases.set(ph, (perTask[task]!.phases.get(ph) ?? 0) + ms);
+        phases.get(ph)!.inLongMs += ms;
+      }
     }
   }
   closePeriod();
+  if (offsetMs !== null) {
+    busyPeriods = tasks.length;
+    tasks.forEach(([, d], k) => {
+      blockingMs += Math.max(0, d - 50);
+      blockingWithoutRecorderMs += Math.max(0, d - Math.min(d, perTask[k]!.recorderMs) - 50);
+    });
+  }
   const sorted = (m: Map<string, number>) => [...m].map(([name, ms]) => ({ name, ms: Math.round(ms * 10) / 10 })).sort((a, b) => b.ms - a.ms);
   const byOwner = sorted(owners);
   const sum = (pred: (n: string) => boolean) => Math.round(byOwner.filter((o) => pred(o.name)).reduce((a, o) => a + o.ms, 0) * 10) / 10;
@@ -200,6 +245,8 @@ export async function attributeProfile(profile: CpuProfile, bundleUrl: string, m
     topRecorderFunctions: sorted(fns).slice(0, 25),
     recorderByPhase: [...phases].map(([name, v]) => ({ name, ms: Math.round(v.ms * 10) / 10, inLongMs: Math.round(v.inLongMs * 10) / 10 })).sort((a, b) => b.ms - a.ms),
     busyPeriods,
+    longTaskSource: offsetMs !== null ? 'long tasks (clock-aligned)' : 'busy periods (no clock marks)',
+    clockCheckMs: clockCheckMs === null ? null : Math.round(clockCheckMs * 10) / 10,
     blockingMs: Math.round(blockingMs),
     blockingWithoutRecorderMs: Math.round(blockingWithoutRecorderMs),
     recorderMs: sum((n) => n.startsWith('recorder: ')),

@@ -230,9 +230,12 @@ async function runOnce(ctx: Ctx, withRecorder: boolean, profile = false): Promis
       await cdp.send('Profiler.start');
     }
     await page.goto(`${ctx.crmUrl}/customers${withRecorder ? '?rec=1' : ''}`, { waitUntil: 'load' });
+    const mark = () => page.evaluate(() => (window as unknown as { __benchClockMark(): void }).__benchClockMark());
+    if (profile) await mark();
     await scenarioPass(page);
     await page.waitForTimeout(3000); // as Sentry's web-benchmark: let the last flush happen
-    const tasks = await page.evaluate(() => (window as unknown as { __perf: { longTasks: [number, number][]; error?: string } }).__perf);
+    if (profile) await mark();
+    const tasks = await page.evaluate(() => (window as unknown as { __perf: { longTasks: [number, number][]; marks: number[]; error?: string } }).__perf);
     if (tasks.error) throw new Error(`long task observer: ${tasks.error}`);
     const loadMs = await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).loadEventEnd);
     const m = await metrics(cdp);
@@ -240,7 +243,7 @@ async function runOnce(ctx: Ctx, withRecorder: boolean, profile = false): Promis
     let summary: ProfileSummary | undefined;
     if (profile) {
       const { profile: p } = (await cdp.send('Profiler.stop')) as { profile: Parameters<typeof attributeProfile>[0] };
-      summary = await attributeProfile(p, `${ctx.crmUrl}/duet-recorder.iife.js`, `${ctx.bundle}.map`);
+      summary = await attributeProfile(p, `${ctx.crmUrl}/duet-recorder.iife.js`, `${ctx.bundle}.map`, { marks: tasks.marks, longTasks: tasks.longTasks });
     }
     let chunks: Awaited<ReturnType<typeof storedChunks>> | undefined;
     if (withRecorder) {
@@ -419,8 +422,8 @@ export async function main(): Promise<number> {
       console.log(`profile run (with, sampling 200 µs): TBT ${profile.tbtMs.toFixed(0)} ms`);
       for (const c of profile.profile!.byOwner.slice(0, 12)) console.log(`  ${c.ms.toFixed(0).padStart(6)} ms  ${c.name}`);
       const pr = profile.profile!;
-      console.log(`  busy periods > 50 ms: ${pr.busyPeriods}, blocking ${pr.blockingMs} ms, without the recorder's samples ${pr.blockingWithoutRecorderMs} ms`);
-      console.log('  recorder by phase (total / inside busy periods > 50 ms):');
+      console.log(`  ${pr.longTaskSource} (clock check ${pr.clockCheckMs} ms): ${pr.busyPeriods}, blocking ${pr.blockingMs} ms, without the recorder's samples in them ${pr.blockingWithoutRecorderMs} ms`);
+      console.log('  recorder by phase (total / inside long tasks):');
       for (const c of pr.recorderByPhase) console.log(`  ${c.ms.toFixed(0).padStart(6)} / ${c.inLongMs.toFixed(0).padStart(5)} ms  ${c.name}`);
       console.log('  recorder functions (self + native callees):');
       for (const c of profile.profile!.topRecorderFunctions.slice(0, 15)) console.log(`  ${c.ms.toFixed(0).padStart(6)} ms  ${c.name}`);

@@ -14,6 +14,9 @@ export const serverConfigSchema = z
     SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(7 * 24),
     JSON_BODY_LIMIT_KB: z.coerce.number().int().min(1).max(100_000).default(1024),
     SEED_DEMO: envBool.optional(),
+    // The /demo pages let any signed-in agent mint a recorder token for themselves: right for
+    // trying Duet, not for a production contact center, where admins issue tokens.
+    DEMO_PAGES: envBool.optional(),
     ADMIN_USERNAME: z.string().regex(/^[a-z0-9._-]{2,64}$/, 'use lower-case letters, digits, ".", "-" or "_"').default('admin'),
     ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
     UI_DIR: z.string().optional(),
@@ -33,6 +36,7 @@ export const serverConfigHints = {
   TRUST_PROXY: 'e.g. "loopback" or "1" behind one reverse proxy (see express "trust proxy")',
   ADMIN_PASSWORD: 'creates the first admin on an empty production database',
   IMPORT_MAX_MB: 'whole megabytes, 1 to 2000',
+  DEMO_PAGES: 'true or false; defaults to true without DATABASE_URL (embedded), false in production',
 };
 
 export function loadServerConfig(env: Record<string, string | undefined> = process.env): ServerConfig {

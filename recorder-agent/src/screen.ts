@@ -41,10 +41,24 @@ export class ScreenCapture {
   private buffer: EventWithTime[] = [];
   private watcher: MutationObserver | undefined;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private starting: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly opts: ScreenCaptureOptions) {}
 
+  /**
+   * Starts capturing in a task of its own: rrweb begins with a full snapshot of the page, a long
+   * task on a big page, which should not lengthen the event handler (a click, a focus change
+   * leaving a card field) that started or resumed the recording.
+   */
   start(): void {
+    if (this.stopRecord || this.starting) return;
+    this.starting = setTimeout(() => {
+      this.starting = undefined;
+      this.begin();
+    }, 0);
+  }
+
+  private begin(): void {
     if (this.stopRecord) return;
     const { sensitiveSelector, unmaskSelector } = this.opts;
     this.stopRecord =
@@ -92,6 +106,8 @@ export class ScreenCapture {
 
   /** Stops capturing; a later start() begins with a new full snapshot. */
   stop(): void {
+    clearTimeout(this.starting);
+    this.starting = undefined;
     this.flush();
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
@@ -101,8 +117,9 @@ export class ScreenCapture {
     this.stopRecord = undefined;
   }
 
+  /** capturing, or about to (start() was called) */
   get recording(): boolean {
-    return this.stopRecord !== undefined;
+    return this.stopRecord !== undefined || this.starting !== undefined;
   }
 
   /** The events captured since the last take. */

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { finalizeJobId } from '../../core/src/index.js';
 import { loadRecordedSession, type RecordedSession } from '../fixtures/recorded.js';
 import { startTestServer, type TestServer } from '../harness/app.js';
 import { browserUnavailable, launchChromium, screenshotPath } from '../harness/browser.js';
@@ -189,6 +191,15 @@ describe.skipIf(browserUnavailable())('review UI: library and synced player', ()
     expect(await page.evaluate(`document.querySelector('[data-testid=player-audio]').playbackRate`)).toBe(3);
     await page.getByLabel('Speed').selectOption('1');
 
+    // Skip dead air: playing into the 3 s silence jumps to just before the next words.
+    const dead = rec.session.deadAir;
+    await page.getByLabel('Skip dead air').check();
+    await clickTimelineAt(page, dead.startMs + 400, timelineMs);
+    await page.keyboard.press('k');
+    await expect.poll(() => audioSeconds(page), { timeout: 5000 }).toBeGreaterThan((dead.endMs - 600) / 1000);
+    await page.keyboard.press('k');
+    await page.getByLabel('Skip dead air').uncheck();
+
     // Inside the PCI pause the player says so.
     await clickTimelineAt(page, (rec.session.pause.startMs + rec.session.pause.endMs) / 2, timelineMs);
     await expect.poll(() => page.getByText(/Recording paused here/).count()).toBe(1);
@@ -256,6 +267,30 @@ describe.skipIf(browserUnavailable())('review UI: library and synced player', ()
     expect(await page.locator('audio').count()).toBe(0);
     await page.close();
   });
+
+  it('says when media is still being processed, with progress, and when processing failed', async () => {
+    const alexId = (await server.core.db.selectFrom('users').select('id').where('username', '=', 'alex').executeTakeFirstOrThrow()).id;
+    const team = await server.core.db.selectFrom('team_members').select('team_id').where('user_id', '=', alexId).executeTakeFirstOrThrow();
+    const id = randomUUID();
+    const now = new Date();
+    await server.core.db
+      .insertInto('interactions')
+      .values({ id, agent_id: alexId, team_id: team.team_id, call_id: 'CALL-PROCESSING', direction: 'inbound', status: 'finalizing', end_reason: 'ended', started_at: new Date(now.getTime() - 60_000), ended_at: now, audio_channels: 2, timeline_ms: null, manifest_store: null, manifest_key: null, finalize_error: null })
+      .execute();
+    await server.core.db.insertInto('job_runs').values({ job_id: finalizeJobId(id), type: 'finalize-interaction', payload: JSON.stringify({ interactionId: id }), state: 'running', progress: 0.42, last_error: null, finished_at: null }).execute();
+
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await signIn(page, server.url, 'sofia');
+    await page.goto(`${server.url}/interactions/${id}`);
+    await expect.poll(() => page.getByRole('progressbar', { name: 'Processing' }).getAttribute('aria-valuenow'), { timeout: 10_000 }).toBe('42');
+    expect(await page.getByText('Preparing the recording').count()).toBe(1);
+    await page.screenshot({ path: await screenshotPath('27-player-processing') });
+
+    await server.core.db.updateTable('interactions').set({ status: 'failed', finalize_error: 'the audio could not be decoded' }).where('id', '=', id).execute();
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 10_000 }).toContain('the audio could not be decoded');
+    expect(await page.getByText('This recording cannot be played').count()).toBe(1);
+    await page.close();
+  }, 60_000);
 
   it('logged no errors in the browser console', () => {
     const errors = consoleErrors.filter((e) => !/status of 404/.test(e));

@@ -205,6 +205,7 @@ export function LibraryPage() {
 
   const rows = sortPage(list.data?.interactions ?? [], filters.sort);
   const activeFilters = [filters.agentId, filters.teamId, filters.status, filters.from, filters.to, filters.minMin, filters.maxMin, filters.callId].filter(Boolean).length;
+  const [filtersOpen, setFiltersOpen] = useState(activeFilters > 0);
   const first = (filters.page - 1) * filters.size + 1;
   const last = first + rows.length - 1;
   const hasNext = Boolean(list.data?.nextCursor);
@@ -213,7 +214,12 @@ export function LibraryPage() {
     <>
       <PageHeader title={title} description={description} />
       <Card className="filters-card">
-        <form className="filters" role="search" aria-label="Filter interactions" onSubmit={(e) => {
+        {/* On a phone the filters fold away behind this button; on wider screens it is hidden. */}
+        <button type="button" className="btn btn-secondary filters-toggle" aria-expanded={filtersOpen} aria-controls="library-filters" onClick={() => setFiltersOpen((o) => !o)}>
+          {filtersOpen ? 'Hide filters' : 'Filters'}
+          {activeFilters ? <span className="badge badge-accent">{activeFilters}</span> : null}
+        </button>
+        <form id="library-filters" className={`filters ${filtersOpen ? 'open' : ''}`} role="search" aria-label="Filter interactions" onSubmit={(e) => {
           e.preventDefault();
           apply({ callId, minMin, maxMin });
         }}>

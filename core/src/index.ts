@@ -33,3 +33,4 @@ export * from './auth/integration-tokens.js';
 export * from './imports/sniff.js';
 export * from './imports/requests.js';
 export * from './imports/imports.js';
+export * from './scoring/index.js';

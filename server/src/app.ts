@@ -17,6 +17,7 @@ import { healthRouter } from './routes/health.js';
 import { importsRouter } from './routes/imports.js';
 import { interactionsRouter } from './routes/interactions.js';
 import { objectsRouter } from './routes/objects.js';
+import { scoringRouter } from './routes/scoring.js';
 
 export interface AppOptions {
   core: CoreRuntime;
@@ -86,12 +87,12 @@ export function createApp({ core, config, log, loginThrottle, channel = new Agen
   api.use(authRouter({ db: core.db, policy, cookieSecure, ...(loginThrottle ? { throttle: loginThrottle } : {}) }));
   api.use(adminRouter(core.db, core.jobs));
   api.use(interactionsRouter(core.db, core.store));
-  const demoPagesOn = config.DEMO_PAGES ?? !config.DATABASE_URL;
-  if (demoPagesOn) api.use(demoApi(core.db));
+  api.use(scoringRouter(core.db));
+  api.use(demoApi(core.db));
   if (core.store.driver === 'filesystem') api.use(objectsRouter({ store: core.store, secret: core.secret }));
   api.use(notFoundApi);
   app.use('/api', api);
-  if (demoPagesOn) app.use(demoPages());
+  app.use(demoPages());
 
   const uiDir = path.resolve(config.UI_DIR ?? defaultUiDir);
   if (existsSync(path.join(uiDir, 'index.html'))) {

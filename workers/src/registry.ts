@@ -5,6 +5,7 @@ import { closeIdleInteractionsJob } from './jobs/close-idle-interactions.js';
 import { finalizeInteractionJob } from './jobs/finalize-interaction.js';
 import { importAudioJob } from './jobs/import-audio.js';
 import { purgeExpiredSessions } from './jobs/purge-expired-sessions.js';
+import { runSamplingPlansJob } from './jobs/run-sampling-plans.js';
 
 /**
  * Every job type's handler, one file each under jobs/. Typed over JobPayloads, so a job type
@@ -18,5 +19,6 @@ export function createHandlers(deps: WorkerDeps): JobHandlers<JobPayloads> {
     'finalize-interaction': finalizeInteractionJob(deps),
     'analyze-audio': analyzeAudioJob(deps),
     'import-audio': importAudioJob(deps),
+    'run-sampling-plans': runSamplingPlansJob(deps),
   };
 }

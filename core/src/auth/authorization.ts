@@ -66,3 +66,82 @@ export function visibleTeamIds(p: Principal): readonly string[] | null {
 export function isAdmin(p: Principal): boolean {
   return has(p, 'admin');
 }
+
+// ─── quality scoring ──────────────────────────────────────────────────────────────────────────
+
+/** What authorization needs to know about an evaluation. */
+export interface EvaluationScope {
+  kind: 'supervisor' | 'self' | 'calibration';
+  state: 'draft' | 'submitted' | 'acknowledged' | 'disputed' | 'resolved';
+  agentId: string;
+  /** the interaction's team */
+  teamId: string | null;
+  evaluatorId: string;
+  /** calibration evaluations: the session's owner, whether it is revealed, who takes part */
+  calibration?: { ownerId: string; revealed: boolean; participantIds: readonly string[] };
+  /** the reviewer of a dispute on this evaluation, if any */
+  reviewerId?: string | null;
+}
+
+const interactionOf = (e: { agentId: string; teamId: string | null }): InteractionScope => ({ agentId: e.agentId, teamId: e.teamId, curated: false });
+
+/**
+ * May this user start an evaluation of this interaction?
+ * - self: only the interaction's own agent
+ * - supervisor (supervisors, QA analysts, admins): whoever may score the interaction, but never
+ *   their own interaction, which is what self-evaluation is for
+ * Calibration participants and session owners need the same as a supervisor evaluation.
+ */
+export function mayEvaluate(p: Principal, i: InteractionScope, kind: 'supervisor' | 'self' | 'calibration'): boolean {
+  if (kind === 'self') return has(p, 'agent') && i.agentId === p.userId;
+  return i.agentId !== p.userId && mayAccessInteraction(p, i, 'score');
+}
+
+/**
+ * Who sees an evaluation:
+ * - its evaluator, always (their own work, drafts included)
+ * - drafts: nobody else; the agent is told only once it is submitted
+ * - calibration: blind until the session is revealed, then its owner, participants and admins;
+ *   never the agent (calibration measures evaluators, not the agent)
+ * - otherwise: the agent (their own), whoever may view the interaction as supervisor, QA analyst,
+ *   trainer or admin, and the reviewer of a dispute on it
+ */
+export function mayViewEvaluation(p: Principal, e: EvaluationScope): boolean {
+  if (e.evaluatorId === p.userId) return true;
+  if (e.state === 'draft') return false;
+  if (e.kind === 'calibration') {
+    const c = e.calibration;
+    if (!c?.revealed) return false;
+    return has(p, 'admin') || c.ownerId === p.userId || c.participantIds.includes(p.userId);
+  }
+  if (e.reviewerId && e.reviewerId === p.userId) return true;
+  return mayAccessInteraction(p, interactionOf(e), 'view');
+}
+
+/** Acknowledge or dispute: only the evaluated agent, and only a supervisor (not self or calibration) evaluation. */
+export function mayRespondToEvaluation(p: Principal, e: EvaluationScope): boolean {
+  return e.kind === 'supervisor' && e.agentId === p.userId && has(p, 'agent');
+}
+
+/**
+ * Who may decide a dispute: someone who may score the interaction, other than the evaluator
+ * (nobody reviews their own work) and other than the agent.
+ */
+export function mayResolveDispute(p: Principal, e: EvaluationScope): boolean {
+  return p.userId !== e.evaluatorId && p.userId !== e.agentId && mayAccessInteraction(p, interactionOf(e), 'score');
+}
+
+/** Scorecards are written by admins and QA analysts; everyone signed in may read them (agents self-evaluate). */
+export function mayManageScorecards(p: Principal): boolean {
+  return has(p, 'admin') || has(p, 'qa');
+}
+
+/** Sampling plans decide who is evaluated how often: admins and QA analysts. */
+export function mayManageSampling(p: Principal): boolean {
+  return has(p, 'admin') || has(p, 'qa');
+}
+
+/** Fairness counts: admins, QA analysts and supervisors, for the teams they may see. */
+export function mayViewFairness(p: Principal): boolean {
+  return has(p, 'admin') || has(p, 'qa') || has(p, 'supervisor');
+}

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { Answers, SamplingFilters, ScorecardDefinition, ScoreResult } from '@duet/protocol';
 
 /**
  * Table types for Kysely. One SQL dialect (PostgreSQL) serves PGlite and PostgreSQL alike, so
@@ -214,6 +215,133 @@ export interface InteractionImportsTable {
   finished_at: NullableTimestamp;
 }
 
+// ─── quality scoring ──────────────────────────────────────────────────────────────────────────
+
+export interface ScorecardsTable {
+  id: Generated<string>;
+  name: string;
+  status: ColumnType<'active' | 'archived', 'active' | 'archived' | undefined, 'active' | 'archived'>;
+  /** set for built-in examples (`be-sure`), so seeding twice finds the first */
+  built_in: string | null;
+  created_by: string | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+/** Immutable once published (a trigger refuses changes): evaluations point at the version they used. */
+export interface ScorecardVersionsTable {
+  id: Generated<string>;
+  scorecard_id: string;
+  version: number;
+  definition: Json<ScorecardDefinition>;
+  published_at: NullableTimestamp;
+  created_by: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export type EvaluationKindColumn = 'supervisor' | 'self' | 'calibration';
+export type EvaluationStateColumn = 'draft' | 'submitted' | 'acknowledged' | 'disputed' | 'resolved';
+
+export interface EvaluationsTable {
+  id: Generated<string>;
+  interaction_id: string;
+  agent_id: string;
+  /** the interaction's team, copied so listing and fairness need no join */
+  team_id: string | null;
+  evaluator_id: string;
+  scorecard_version_id: string;
+  kind: EvaluationKindColumn;
+  state: EvaluationStateColumn;
+  answers: Json<Answers>;
+  comment: string | null;
+  score: Json<ScoreResult>;
+  /** score.percent, as a column for sorting and averages */
+  percent: number | null;
+  critical_failed: Generated<boolean>;
+  /** bumped by every save: stale autosaves are refused */
+  revision: Generated<number>;
+  assignment_id: string | null;
+  calibration_session_id: string | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+  submitted_at: NullableTimestamp;
+  agent_seen_at: NullableTimestamp;
+}
+
+export interface EvaluationEventsTable {
+  id: Generated<string>;
+  evaluation_id: string;
+  at: DefaultTimestamp;
+  actor_id: string | null;
+  /** created, submitted, acknowledged, disputed, dispute_upheld, answers_changed, seen */
+  kind: string;
+  detail: Json;
+}
+
+export interface DisputesTable {
+  id: Generated<string>;
+  evaluation_id: string;
+  raised_by: string;
+  reason: string | null;
+  questions: Json<{ questionId: string; reason: string }[]>;
+  reviewer_id: string | null;
+  state: ColumnType<'open' | 'upheld' | 'changed', 'open' | 'upheld' | 'changed' | undefined, 'open' | 'upheld' | 'changed'>;
+  resolved_by: string | null;
+  resolution: string | null;
+  created_at: DefaultTimestamp;
+  resolved_at: NullableTimestamp;
+}
+
+export interface CalibrationSessionsTable {
+  id: Generated<string>;
+  title: string;
+  interaction_id: string;
+  scorecard_version_id: string;
+  owner_id: string;
+  state: ColumnType<'open' | 'revealed', 'open' | 'revealed' | undefined, 'open' | 'revealed'>;
+  reference_answers: Json<Answers> | null;
+  reference_comment: string | null;
+  due_at: NullableTimestamp;
+  created_at: DefaultTimestamp;
+  revealed_at: NullableTimestamp;
+}
+
+export interface CalibrationParticipantsTable {
+  session_id: string;
+  user_id: string;
+}
+
+export interface SamplingPlansTable {
+  id: Generated<string>;
+  name: string;
+  scorecard_id: string;
+  period: 'week' | 'month';
+  per_agent: number;
+  filters: Json<SamplingFilters>;
+  evaluator_ids: Json<string[]>;
+  due_days: number;
+  active: Generated<boolean>;
+  /** secret per plan: the sample is reproducible for a plan and period, unpredictable to agents */
+  seed: string;
+  created_by: string | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface SamplingAssignmentsTable {
+  id: Generated<string>;
+  plan_id: string;
+  /** `2026-W47` or `2026-11` */
+  period: string;
+  interaction_id: string;
+  agent_id: string;
+  evaluator_id: string;
+  due_at: Timestamp;
+  state: ColumnType<'open' | 'done', 'open' | 'done' | undefined, 'open' | 'done'>;
+  evaluation_id: string | null;
+  created_at: DefaultTimestamp;
+}
+
 export interface DB {
   users: UsersTable;
   user_roles: UserRolesTable;
@@ -230,6 +358,15 @@ export interface DB {
   interaction_markers: InteractionMarkersTable;
   integration_tokens: IntegrationTokensTable;
   interaction_imports: InteractionImportsTable;
+  scorecards: ScorecardsTable;
+  scorecard_versions: ScorecardVersionsTable;
+  evaluations: EvaluationsTable;
+  evaluation_events: EvaluationEventsTable;
+  disputes: DisputesTable;
+  calibration_sessions: CalibrationSessionsTable;
+  calibration_participants: CalibrationParticipantsTable;
+  sampling_plans: SamplingPlansTable;
+  sampling_assignments: SamplingAssignmentsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -29,6 +29,9 @@ export const JOB_POLICY: { [K in JobType]: JobPolicy } = {
   // one at a time so it never takes both cores from finalizations; a bad file fails at once
   // (unrecoverable), so retries are only for transient store/DB trouble.
   'import-audio': { attempts: 4, backoffMs: 10_000, concurrency: 1, timeoutMs: 30 * 60_000 },
+  // A few queries and inserts per plan in one transaction; one at a time so two plans never race
+  // for the same interaction; retried because the next hourly run would only repeat the same id.
+  'run-sampling-plans': { attempts: 3, backoffMs: 30_000, concurrency: 1, timeoutMs: 5 * 60_000 },
 };
 
 /** Delay before the attempt after `failedAttempt` (1-based), the same formula BullMQ uses. */

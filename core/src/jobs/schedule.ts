@@ -12,6 +12,9 @@ export function appSchedule(config: { INGEST_IDLE_MINUTES: number }): ScheduledJ
   return [
     { type: 'purge-expired-sessions', payload: {}, everyMs: 3_600_000 },
     { type: 'close-idle-interactions', payload: { idleMinutes: config.INGEST_IDLE_MINUTES }, everyMs: 60_000 },
+    // Hourly, so a new week or month is sampled within the hour it starts; each plan and period
+    // runs once whatever the number of processes (deterministic ids in the fan-out).
+    { type: 'run-sampling-plans', payload: {}, everyMs: 3_600_000 },
   ];
 }
 

@@ -25,6 +25,12 @@ export interface JobPayloads {
    * voice-only interaction. Also re-run to join an import that waited for finalization.
    */
   'import-audio': { importId: string };
+  /**
+   * Fair sampling. Without `planId` (the hourly schedule): requests one run per active plan for
+   * the period that just ended, each with the deterministic id `run-sampling-plans:<plan>:<period>`.
+   * With `planId` and `period`: samples that plan for that period (idempotent: tops up only).
+   */
+  'run-sampling-plans': { planId?: string; period?: string };
 }
 
 export type JobType = keyof JobPayloads;

@@ -3,6 +3,7 @@ import type { Role } from '@duet/protocol';
 import { audit } from '../audit/audit.js';
 import { hashPassword } from '../auth/passwords.js';
 import type { DB } from '../db/schema.js';
+import { ensureExampleScorecard } from '../scoring/scorecards.js';
 
 /** One password for every demo login; printed at start so a newcomer can sign in at once. */
 export const DEMO_PASSWORD = 'welcome-to-duet';
@@ -57,6 +58,8 @@ export async function seedDemoOrganisation(db: Kysely<DB>): Promise<boolean> {
       await trx.insertInto('team_members').values(members).execute();
       await trx.insertInto('access_grants').values({ user_id: ids.get('quinn')!, team_id: team.id, created_by: null }).execute();
     }
+    // The built-in BE SURE example scorecard (PRACTICES.md), published, so scoring works at once.
+    await ensureExampleScorecard(trx, null);
     await audit(trx, { actorId: null, action: 'system.seed_demo', detail: { users: PEOPLE.length, teams: 2 } });
     return true;
   });

@@ -88,11 +88,12 @@ export function createApp({ core, config, log, loginThrottle, channel = new Agen
   api.use(adminRouter(core.db, core.jobs));
   api.use(interactionsRouter(core.db, core.store));
   api.use(scoringRouter(core.db));
-  api.use(demoApi(core.db));
+  const demoPagesOn = config.DEMO_PAGES ?? !config.DATABASE_URL;
+  if (demoPagesOn) api.use(demoApi(core.db));
   if (core.store.driver === 'filesystem') api.use(objectsRouter({ store: core.store, secret: core.secret }));
   api.use(notFoundApi);
   app.use('/api', api);
-  app.use(demoPages());
+  if (demoPagesOn) app.use(demoPages());
 
   const uiDir = path.resolve(config.UI_DIR ?? defaultUiDir);
   if (existsSync(path.join(uiDir, 'index.html'))) {

@@ -73,6 +73,8 @@ export function PlayerPage({ id }: { id: string }) {
   }, [id, attempt]);
 
   const checkAgain = useCallback(() => setAttempt((n) => n + 1), []);
+  // Audited like the first answer: the person is still playing this interaction.
+  const refreshLinks = useCallback(async () => (await api.interactionMedia(id)).urls, [id]);
 
   if (notFound) {
     return (
@@ -135,7 +137,7 @@ export function PlayerPage({ id }: { id: string }) {
         />
       ) : null}
       {media.kind === 'ready' && s ? (
-        <Player key={id} interaction={s} media={media.media} initialMs={Math.min(initialMs, media.media.manifest.timelineMs)} onCheckAnalysis={checkAgain} />
+        <Player key={id} interaction={s} media={media.media} initialMs={Math.min(initialMs, media.media.manifest.timelineMs)} onCheckAnalysis={checkAgain} refreshLinks={refreshLinks} />
       ) : null}
       {media.kind === 'ready' && !s && summary.loading ? <Loading label="Loading the interaction…" /> : null}
     </>

@@ -25,12 +25,15 @@ export function Player({
   media,
   initialMs,
   onCheckAnalysis,
+  refreshLinks,
 }: {
   interaction: InteractionSummary;
   media: InteractionMedia;
   initialMs: number;
   /** Asks the server again for the manifest (peaks appear when analysis is done). */
   onCheckAnalysis: () => void;
+  /** Fresh signed URLs for the same media (they expire after minutes; a review may take longer). */
+  refreshLinks: () => Promise<Record<string, string>>;
 }) {
   const { manifest, urls } = media;
   const durationMs = manifest.timelineMs;
@@ -66,6 +69,32 @@ export function Player({
   // One cache for the player's life; fresh signed URLs (a re-check) only replace the links.
   const [cache] = useState(() => new SegmentCache(urls, epochBase));
   useEffect(() => cache.updateUrls(urls), [cache, urls]);
+  useEffect(() => {
+    cache.refresh = refreshLinks;
+  }, [cache, refreshLinks]);
+
+  // The audio's link expired (seeking late in a long call asks the server for new bytes):
+  // renew it and carry on from the same place, at most once a minute.
+  const lastRecovery = useRef(0);
+  const recoverAudio = useCallback(async () => {
+    const audio = audioRef.current;
+    const key = manifest.audio?.key;
+    const failed = () => setAudioError('The call audio could not be loaded. Check your connection, then reload the page.');
+    if (!audio || !key || Date.now() - lastRecovery.current < 60_000) return failed();
+    lastRecovery.current = Date.now();
+    const at = audio.currentTime;
+    const wasPlaying = !audio.paused;
+    try {
+      const url = (await refreshLinks())[key];
+      if (!url) return failed();
+      audio.src = url;
+      audio.currentTime = at;
+      if (wasPlaying) await audio.play();
+      setAudioError(null);
+    } catch {
+      failed();
+    }
+  }, [manifest.audio, refreshLinks]);
   const shownStream = tabChoice === AUTO ? autoStream : tabChoice;
   const showScreen = mode !== 'voice' && streams.length > 0;
   const screen = streams.find((s) => s.stream === shownStream) ?? streams[0];
@@ -245,7 +274,7 @@ export function Player({
           src={audioUrl}
           preload="auto"
           muted={mode === 'screen'}
-          onError={() => setAudioError('The call audio could not be loaded. The link may have expired: reload the page to get a new one.')}
+          onError={() => void recoverAudio()}
           data-testid="player-audio"
         />
       ) : null}
@@ -295,7 +324,7 @@ export function Player({
             {screenState.kind === 'error' ? (
               <div className="stage-overlay stage-overlay-error" role="alert">
                 {screenState.error.message}
-                {screenState.error.kind === 'expired' ? ' Reload the page to get a new link.' : ''}
+                {screenState.error.kind === 'expired' ? ' Reload the page to get a new link.' : ' Seek elsewhere, or reload the page to try again.'}
               </div>
             ) : null}
             {pauseNow && screenState.kind === 'ready' ? (

@@ -13,7 +13,7 @@ export type KeyAction =
 type KeyLike = Pick<KeyboardEvent, 'key' | 'shiftKey' | 'ctrlKey' | 'metaKey' | 'altKey'> & { target: EventTarget | null };
 
 function ownsKey(target: EventTarget | null, key: string): boolean {
-  if (!(target instanceof Element)) return false;
+  if (typeof Element === 'undefined' || !(target instanceof Element)) return false;
   if (target.closest('input, textarea, select, [contenteditable=""], [contenteditable="true"], dialog[open]')) return true;
   // Buttons and links answer Space/Enter themselves.
   if ((key === ' ' || key === 'Enter') && target.closest('button, a, summary, [role="radio"]')) return true;

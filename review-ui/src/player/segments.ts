@@ -79,6 +79,10 @@ type Fetcher = (url: string) => Promise<Response>;
 export class SegmentCache {
   private readonly decoded = new Map<string, Promise<ReplayEvent[]>>();
 
+  private refreshing: Promise<void> | null = null;
+  /** Asks the server for fresh signed URLs when they have expired (a long review); set by the player. */
+  refresh: (() => Promise<Record<string, string>>) | null = null;
+
   constructor(
     private urls: Record<string, string>,
     private readonly epochBase: number,
@@ -122,6 +126,23 @@ export class SegmentCache {
   }
 
   private async load(entry: ScreenSegmentEntry): Promise<ReplayEvent[]> {
+    try {
+      return await this.loadOnce(entry);
+    } catch (error) {
+      // Signed URLs live minutes, reviews of long calls longer: renew them once and try again.
+      if (!(error instanceof SegmentError && error.kind === 'expired') || !this.refresh) throw error;
+      const refresh = this.refresh;
+      this.refreshing ??= refresh()
+        .then((urls) => this.updateUrls(urls))
+        .finally(() => {
+          this.refreshing = null;
+        });
+      await this.refreshing;
+      return this.loadOnce(entry);
+    }
+  }
+
+  private async loadOnce(entry: ScreenSegmentEntry): Promise<ReplayEvent[]> {
     const url = this.urls[entry.key];
     if (!url) throw new SegmentError('The server gave no link for this part of the screen recording.', 'network');
     let response: Response;

@@ -46,14 +46,25 @@ export class ScreenFollower {
   private disposed = false;
   private readonly epochBase: number;
 
+  private lastState = '';
+  private dims = { width: 1024, height: 768 };
+  private readonly onState: (state: FollowerState) => void;
+
   constructor(
     private readonly root: HTMLElement,
     private readonly segments: readonly ScreenSegmentEntry[],
     private readonly cache: SegmentCache,
     epochBase: number,
-    private readonly onState: (state: FollowerState) => void,
+    onState: (state: FollowerState) => void,
   ) {
     this.epochBase = epochBase;
+    // sync() runs every frame: tell the UI only about real changes.
+    this.onState = (state) => {
+      const key = JSON.stringify(state.kind === 'error' ? { kind: 'error', message: state.error.message } : state);
+      if (key === this.lastState) return;
+      this.lastState = key;
+      onState(state);
+    };
   }
 
   /** Called every frame and on every clock event. */
@@ -63,7 +74,7 @@ export class ScreenFollower {
     // The recorder's first snapshot lands a few ms after the call starts: show it from 0.
     if (index < 0 && this.segments[0] && this.segments[0].startMs - t <= SHOW_FIRST_EARLY_MS) index = 0;
     if (index < 0) {
-      if (this.wanted !== -1 || !this.run) this.onState({ kind: 'before-start', startsAtMs: this.segments[0]?.startMs ?? 0 });
+      this.onState({ kind: 'before-start', startsAtMs: this.segments[0]?.startMs ?? 0 });
       this.wanted = -1;
       // Before the first snapshot there is nothing to show; keep the replayer (if any) still.
       if (this.replayer && this.lastPlaying) this.replayer.pause(0);
@@ -78,6 +89,7 @@ export class ScreenFollower {
     }
     if (this.building) return;
     this.wanted = index;
+    this.onState({ kind: 'ready', ...this.dims });
     this.prefetchAndAppend(t);
     this.position(t, playing, rate);
   }
@@ -140,6 +152,7 @@ export class ScreenFollower {
     });
     replayer.on('resize', (d) => {
       const { width, height } = d as { width: number; height: number };
+      this.dims = { width, height };
       this.onState({ kind: 'ready', width, height });
     });
     this.replayer = replayer;
@@ -149,7 +162,8 @@ export class ScreenFollower {
     // Draw the first frame now; the next sync() positions it exactly.
     replayer.pause(0);
     const meta = events[0]?.data as { width?: number; height?: number } | undefined;
-    this.onState({ kind: 'ready', width: meta?.width || 1024, height: meta?.height || 768 });
+    this.dims = { width: meta?.width || 1024, height: meta?.height || 768 };
+    this.onState({ kind: 'ready', ...this.dims });
   }
 
   private eventsEnd(events: ReplayEvent[]): number {

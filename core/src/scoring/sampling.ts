@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { CreateSamplingPlanRequest, FairnessQuery, SamplingFilters, UpdateSamplingPlanRequest } from '@duet/protocol';
 import { audit } from '../audit/audit.js';
-import { mayEvaluate, mayManageSampling, mayViewFairness, visibleTeamIds, type Principal } from '../auth/authorization.js';
+import { isAdmin, mayEvaluate, mayManageSampling, mayViewFairness, visibleTeamIds, type Principal } from '../auth/authorization.js';
 import { loadPrincipal } from '../auth/principal.js';
 import type { DB } from '../db/schema.js';
 import { Forbidden, InvalidInput, NotFound } from '../errors.js';
@@ -369,7 +369,8 @@ export async function myQueue(db: Kysely<DB>, p: Principal, now = new Date()) {
       .selectFrom('disputes as d')
       .innerJoin('evaluations as e', 'e.id', 'd.evaluation_id')
       .select(['d.id', 'd.evaluation_id', 'e.interaction_id', 'd.created_at'])
-      .where('d.reviewer_id', '=', p.userId)
+      // Admins also get disputes nobody else could review (no eligible reviewer when raised).
+      .where((eb) => (isAdmin(p) ? eb.or([eb('d.reviewer_id', '=', p.userId), eb('d.reviewer_id', 'is', null)]) : eb('d.reviewer_id', '=', p.userId)))
       .where('d.state', '=', 'open')
       .orderBy('d.created_at')
       .execute(),
@@ -405,7 +406,8 @@ export async function myQueue(db: Kysely<DB>, p: Principal, now = new Date()) {
 
 /**
  * The fairness view for a period: per agent, how often they were evaluated (submitted supervisor
- * evaluations, by submission time) and how many sampled assignments are open or overdue; per
+ * evaluations, by submission time: when the work was done) and how many of their calls from the
+ * period were sampled, and of those how many are still open or overdue; per
  * evaluator, how many they did, their average score given (leniency shows here) and their open
  * and overdue assignments. Every agent of the visible teams is listed, including those nobody
  * evaluated: that is the point. Calibration and self-evaluations do not count.
@@ -443,8 +445,8 @@ export async function fairness(db: Kysely<DB>, p: Principal, q: FairnessQuery, n
     .selectFrom('sampling_assignments as a')
     .innerJoin('interactions as i', 'i.id', 'a.interaction_id')
     .select(['a.agent_id', 'a.evaluator_id', 'a.state', 'a.due_at'])
-    .where('a.created_at', '>=', from)
-    .where('a.created_at', '<', to);
+    .where('i.started_at', '>=', from)
+    .where('i.started_at', '<', to);
   if (teams) asgQ = asgQ.where('i.team_id', 'in', teams);
   const asg = await asgQ.execute();
   const avg = (xs: (number | null)[]) => {

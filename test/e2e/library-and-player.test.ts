@@ -234,7 +234,8 @@ describe.skipIf(browserUnavailable())('review UI: library and synced player', ()
   }, 120_000);
 
   it('shows the focused tab of a two-tab call and lets the viewer pick the other', async () => {
-    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    // A common laptop screen: the recorded screen, the timeline and the controls fit in one view.
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     await signIn(page, server.url, 'sofia');
     await page.goto(`${server.url}/interactions/${tabsCall}?t=8000`);
     const picker = page.getByRole('group', { name: 'Recorded tabs' });
@@ -242,7 +243,9 @@ describe.skipIf(browserUnavailable())('review UI: library and synced player', ()
     // At 8 s the agent works in the billing tab: it is on show, with its state at 8 s.
     await expect.poll(() => replayText(page, '#billing-title'), { timeout: 15_000 }).toBe('Invoices: credit note drafted');
     expect(await picker.getByRole('button', { name: /Follow focus \(billing\)/ }).getAttribute('aria-pressed')).toBe('true');
-    await page.screenshot({ path: await screenshotPath('24-player-two-tabs') });
+    await page.screenshot({ path: await screenshotPath('24-player-two-tabs-laptop') });
+    const controls = (await page.getByRole('button', { name: 'Share this moment' }).boundingBox())!;
+    expect(controls.y + controls.height).toBeLessThanOrEqual(768);
     // Pick the CRM tab by hand.
     await picker.getByRole('button', { name: 'crm', exact: true }).click();
     await expect.poll(() => replayHas(page, '#call-timer'), { timeout: 15_000 }).toBe(true);

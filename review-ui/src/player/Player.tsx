@@ -393,10 +393,12 @@ export function Player({
                 ))}
               </select>
             </label>
-            <label className={`toggle-chip ${skipSilence ? 'on' : ''}`} title={manifest.metrics ? undefined : 'Available once the audio is analysed'}>
-              <input type="checkbox" checked={skipSilence} disabled={!manifest.metrics} onChange={(e) => setSkipSilence(e.target.checked)} />
-              Skip dead air
-            </label>
+            {manifest.audio ? (
+              <label className={`toggle-chip ${skipSilence ? 'on' : ''}`} title={manifest.metrics ? undefined : 'Available once the audio is analysed'}>
+                <input type="checkbox" checked={skipSilence} disabled={!manifest.metrics} onChange={(e) => setSkipSilence(e.target.checked)} />
+                Skip dead air
+              </label>
+            ) : null}
             <button type="button" className="btn btn-secondary btn-sm" onClick={share}>
               Share this moment
             </button>
@@ -467,22 +469,31 @@ function Facts({ media }: { media: InteractionMedia }) {
     <section className="card facts-card" aria-labelledby="facts-title">
       <h2 id="facts-title">At a glance</h2>
       <dl className="glance">
-        <div>
-          <dt>Agent talk</dt>
-          <dd>{m ? formatSpan(m.agent.talkMs) : '—'}</dd>
-        </div>
-        <div>
-          <dt>Customer talk</dt>
-          <dd>{m?.customer ? formatSpan(m.customer.talkMs) : '—'}</dd>
-        </div>
-        <div>
-          <dt>Dead air</dt>
-          <dd>{m ? `${formatSpan(m.deadAir.totalMs)} (${m.deadAir.count}×)` : '—'}</dd>
-        </div>
-        <div>
-          <dt>Overtalk</dt>
-          <dd>{m ? `${formatSpan(m.overtalk.totalMs)} (${m.overtalk.count}×)` : '—'}</dd>
-        </div>
+        {manifest.audio ? (
+          <>
+            <div>
+              <dt>Agent talk</dt>
+              <dd>{m ? formatSpan(m.agent.talkMs) : '—'}</dd>
+            </div>
+            <div>
+              <dt>Customer talk</dt>
+              <dd>{m?.customer ? formatSpan(m.customer.talkMs) : '—'}</dd>
+            </div>
+            <div>
+              <dt>Dead air</dt>
+              <dd>{m ? `${formatSpan(m.deadAir.totalMs)} (${m.deadAir.count}×)` : '—'}</dd>
+            </div>
+            <div>
+              <dt>Overtalk</dt>
+              <dd>{m ? `${formatSpan(m.overtalk.totalMs)} (${m.overtalk.count}×)` : '—'}</dd>
+            </div>
+          </>
+        ) : (
+          <div className="glance-wide">
+            <dt>Call audio</dt>
+            <dd>Not recorded: screen only</dd>
+          </div>
+        )}
         <div>
           <dt>Pages visited</dt>
           <dd>{screens.length ? pages : '—'}</dd>

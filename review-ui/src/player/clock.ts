@@ -147,7 +147,11 @@ export class WallClock implements PlaybackClock {
   private schedule() {
     window.clearTimeout(this.timer);
     if (!this.playing) return;
-    this.timer = window.setTimeout(() => this.pause(), Math.max(0, (this.durationMs - this.now()) / this.speed));
+    this.timer = window.setTimeout(() => {
+      this.pause();
+      this.anchorMs = this.durationMs;
+      this.emit();
+    }, Math.max(0, (this.durationMs - this.now()) / this.speed));
   }
   subscribe(fn: () => void): () => void {
     this.listeners.add(fn);

@@ -380,3 +380,168 @@ export const FairnessQuery = z.object({
   teamId: z.uuid().optional(),
 });
 export type FairnessQuery = z.infer<typeof FairnessQuery>;
+
+// ─── answers of the calibration, sampling, queue and fairness endpoints ────────────────────────
+
+const Iso = z.string();
+
+export const CalibrationSessionSummary = z.object({
+  id: z.uuid(),
+  title: z.string(),
+  interactionId: z.uuid(),
+  ownerId: z.uuid(),
+  state: z.enum(['open', 'revealed']),
+  dueAt: Iso.nullable(),
+  createdAt: Iso,
+  revealedAt: Iso.nullable(),
+});
+export type CalibrationSessionSummary = z.infer<typeof CalibrationSessionSummary>;
+
+export const CalibrationResults = z.object({
+  referencePercent: z.number().nullable(),
+  evaluators: z.array(
+    z.object({
+      evaluatorId: z.uuid(),
+      name: z.string().nullable(),
+      evaluationId: z.uuid(),
+      percent: z.number().nullable(),
+      criticalFailed: z.boolean(),
+      /** mean per-question distance to the reference ×100 (0 = same answers) */
+      distanceToReference: z.number().nullable(),
+      /** evaluator's percent minus the reference's */
+      differenceToReference: z.number().nullable(),
+    }),
+  ),
+  notSubmitted: z.array(z.uuid()),
+  totals: z.object({ min: z.number(), max: z.number(), range: z.number(), mean: z.number(), stdDev: z.number() }).nullable(),
+  meanAgreement: z.number().nullable(),
+  questions: z.array(
+    z.object({
+      questionId: z.string(),
+      question: z.string(),
+      sectionId: z.string(),
+      answers: z.array(z.object({ evaluatorId: z.uuid(), answer: Answer.nullable() })),
+      reference: Answer.nullable(),
+      /** share (0..1) of evaluators who gave the most common answer */
+      agreement: z.number().nullable(),
+      /** max − min of the answers' fractions ×100 */
+      spread: z.number().nullable(),
+      matchesReference: z.number().nullable(),
+    }),
+  ),
+});
+
+export const CalibrationSessionView = CalibrationSessionSummary.extend({
+  scorecardId: z.uuid(),
+  scorecardVersion: z.number().int(),
+  myEvaluationId: z.uuid().nullable(),
+  participants: z.array(z.object({ userId: z.uuid(), name: z.string(), submitted: z.boolean() })),
+  /** the owner's reference answers: to the owner (and admins) before the reveal, to all after */
+  reference: Answers.nullable(),
+  /** null until revealed */
+  results: CalibrationResults.nullable(),
+});
+export type CalibrationSessionView = z.infer<typeof CalibrationSessionView>;
+
+export const CalibrationHistory = z.object({
+  evaluatorId: z.uuid(),
+  sessions: z.array(
+    z.object({
+      sessionId: z.uuid(),
+      title: z.string(),
+      revealedAt: Iso.nullable(),
+      percent: z.number().nullable(),
+      referencePercent: z.number().nullable(),
+      differenceToReference: z.number().nullable(),
+      distanceToReference: z.number().nullable(),
+    }),
+  ),
+  meanDistance: z.number().nullable(),
+});
+export type CalibrationHistory = z.infer<typeof CalibrationHistory>;
+
+export const SamplingPlan = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  scorecardId: z.uuid(),
+  period: z.enum(['week', 'month']),
+  perAgent: z.number().int(),
+  filters: SamplingFilters,
+  evaluatorIds: z.array(z.uuid()),
+  dueDays: z.number().int(),
+  active: z.boolean(),
+  createdAt: Iso,
+});
+export type SamplingPlan = z.infer<typeof SamplingPlan>;
+
+export const SamplingAssignment = z.object({
+  id: z.uuid(),
+  planId: z.uuid(),
+  period: z.string(),
+  interactionId: z.uuid(),
+  agentId: z.uuid(),
+  evaluatorId: z.uuid(),
+  dueAt: Iso,
+  state: z.enum(['open', 'done']),
+  evaluationId: z.uuid().nullable(),
+});
+export type SamplingAssignment = z.infer<typeof SamplingAssignment>;
+
+export const SamplingRunResult = z.object({
+  planId: z.uuid(),
+  period: z.string(),
+  /** assignments made by this run (0 on a rerun) */
+  assigned: z.number().int(),
+  /** agent id → the plan's assignments for the period */
+  perAgent: z.record(z.string(), z.number().int()),
+  /** evaluator id → the plan's assignments for the period */
+  perEvaluator: z.record(z.string(), z.number().int()),
+  /** agents with fewer eligible calls than the plan asks for */
+  shortfalls: z.array(z.object({ agentId: z.uuid(), assigned: z.number().int(), wanted: z.number().int() })),
+});
+export type SamplingRunResult = z.infer<typeof SamplingRunResult>;
+
+/** "My evaluations to do". */
+export const ScoringQueue = z.object({
+  assignments: z.array(SamplingAssignment.extend({ overdue: z.boolean() })),
+  drafts: z.array(z.object({ evaluationId: z.uuid(), interactionId: z.uuid(), kind: EvaluationKind, calibrationSessionId: z.uuid().nullable(), updatedAt: Iso })),
+  disputes: z.array(z.object({ disputeId: z.uuid(), evaluationId: z.uuid(), interactionId: z.uuid(), createdAt: Iso })),
+  calibrations: z.array(z.object({ sessionId: z.uuid(), title: z.string(), dueAt: Iso.nullable() })),
+  /** agents: submitted evaluations of theirs to acknowledge or dispute */
+  toRespond: z.array(z.object({ evaluationId: z.uuid(), interactionId: z.uuid(), percent: z.number().nullable(), submittedAt: Iso.nullable(), seen: z.boolean() })),
+});
+export type ScoringQueue = z.infer<typeof ScoringQueue>;
+
+export const FairnessView = z.object({
+  from: Iso,
+  to: Iso,
+  agents: z.array(
+    z.object({
+      agentId: z.uuid(),
+      name: z.string(),
+      teamId: z.uuid(),
+      employmentType: z.enum(['full_time', 'part_time']).nullable(),
+      evaluations: z.number().int(),
+      averagePercent: z.number().nullable(),
+      criticalFailures: z.number().int(),
+      assigned: z.number().int(),
+      open: z.number().int(),
+      overdue: z.number().int(),
+    }),
+  ),
+  evaluators: z.array(
+    z.object({
+      evaluatorId: z.uuid(),
+      name: z.string().nullable(),
+      evaluations: z.number().int(),
+      agentsEvaluated: z.number().int(),
+      /** leniency shows here */
+      averagePercentGiven: z.number().nullable(),
+      assigned: z.number().int(),
+      open: z.number().int(),
+      overdue: z.number().int(),
+    }),
+  ),
+  summary: z.object({ minPerAgent: z.number().int(), maxPerAgent: z.number().int(), agentsNeverEvaluated: z.number().int() }).nullable(),
+});
+export type FairnessView = z.infer<typeof FairnessView>;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { hashPassword } from '../../core/src/auth/passwords.js';
 import { runSamplingPlansJob } from '../../workers/src/jobs/run-sampling-plans.js';
+import { FairnessView, SamplingAssignment, SamplingPlan, SamplingRunResult, ScoringQueue } from '@duet/protocol';
 import { ApiClient, startTestServer, type TestServer } from '../harness/app.js';
 
 /**
@@ -114,12 +115,15 @@ for (const database of ['pglite', 'postgres'] as const) {
         })
       ).body;
       expect(plan).toMatchObject({ period: 'month', perAgent: 5 });
+      SamplingPlan.parse(plan);
       expect((await quinn.post(`/api/scoring/sampling-plans/${plan.id}/run`, { period: '2026-W41' })).status).toBe(400);
       const run = await quinn.post(`/api/scoring/sampling-plans/${plan.id}/run`, { period: '2026-10' });
       expect(run.status).toBe(200);
       expect(run.body.assigned).toBe(35);
       expect(run.body.shortfalls).toEqual([]);
+      SamplingRunResult.parse(run.body);
       const assignments = (await quinn.get(`/api/scoring/sampling-plans/${plan.id}/assignments?period=2026-10`)).body.assignments;
+      SamplingAssignment.array().parse(assignments);
       const perAgent = seeded.agents.map((a) => assignments.filter((x: { agentId: string }) => x.agentId === seeded.id(a)).length);
       expect(spread(perAgent)).toBeLessThanOrEqual(1);
       expect(perAgent.every((c) => c === 5)).toBe(true);
@@ -193,6 +197,7 @@ for (const database of ['pglite', 'postgres'] as const) {
       const sofia = await as('sofia');
       const queue = (await sofia.get('/api/scoring/queue')).body;
       expect(queue.assignments.length).toBeGreaterThan(0);
+      ScoringQueue.parse(queue);
       expect(queue.assignments.every((a: { overdue: boolean; dueAt: string }) => a.overdue === Date.parse(a.dueAt) < Date.now())).toBe(true);
       const first = queue.assignments[0];
       const e = await sofia.post('/api/scoring/evaluations', { interactionId: first.interactionId, assignmentId: first.id });
@@ -214,6 +219,7 @@ for (const database of ['pglite', 'postgres'] as const) {
       const quinn = await as('quinn');
       const view = (await quinn.get(`/api/scoring/fairness?${range}`)).body;
       expect(view.agents).toHaveLength(7);
+      FairnessView.parse(view);
       expect(view.agents.reduce((a: number, x: { evaluations: number }) => a + x.evaluations, 0)).toBe(1);
       expect(view.summary).toMatchObject({ minPerAgent: 0, maxPerAgent: 1, agentsNeverEvaluated: 6 });
       const sofiaRow = view.evaluators.find((x: { evaluatorId: string }) => x.evaluatorId === seeded.id('sofia'));

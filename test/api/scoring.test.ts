@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { CalibrationHistory, CalibrationSessionView, EvaluationComparison, EvaluationDetail, Evaluation, ScorecardSummary, ScoringQueue } from '@duet/protocol';
 import { ApiClient, startTestServer, type TestServer } from '../harness/app.js';
 
 /**
@@ -123,6 +124,7 @@ for (const database of ['pglite', 'postgres'] as const) {
     it('seeds the BE SURE example, published, readable by everyone, managed by admins and QA only', async () => {
       const alex = await as('alex');
       const card = (await alex.get(`/api/scoring/scorecards/${beSure}`)).body;
+      ScorecardSummary.parse(card);
       expect(card).toMatchObject({ name: 'BE SURE (example)', status: 'active', publishedVersion: 1, draftVersion: null, builtIn: 'be-sure' });
       expect(card.versions[0].definition.sections.map((s: { title: string }) => s.title[0])).toEqual(['B', 'E', 'S', 'U', 'R', 'E']);
       await refused(() => alex.post('/api/scoring/scorecards', { definition: card.versions[0].definition }), 403);
@@ -201,6 +203,10 @@ for (const database of ['pglite', 'postgres'] as const) {
       const seen = await alex.get(`/api/scoring/evaluations/${id}`);
       expect(seen.status).toBe(200);
       expect(seen.body.history.map((h: { kind: string }) => h.kind)).toEqual(['created', 'submitted', 'seen_by_agent']);
+      // What the server sends is what the wire contracts say (the UI relies on them).
+      EvaluationDetail.parse(seen.body);
+      ScoringQueue.parse(queue);
+      Evaluation.array().parse((await alex.get('/api/scoring/evaluations')).body.evaluations);
       expect((await alex.get('/api/scoring/queue')).body.toRespond[0].seen).toBe(true);
       // Teammates never see it; the team's QA and trainer do.
       expect((await (await as('blair')).get(`/api/scoring/evaluations/${id}`)).status).toBe(404);
@@ -214,6 +220,10 @@ for (const database of ['pglite', 'postgres'] as const) {
       // Acknowledging ends it; a dispute afterwards is refused.
       expect((await alex.post(`/api/scoring/evaluations/${id}/acknowledge`, { comment: 'Thanks' })).body.state).toBe('acknowledged');
       await refused(() => alex.post(`/api/scoring/evaluations/${id}/dispute`, { reason: 'changed my mind' }), 409);
+      // A self-evaluation of the same call defaults to the supervisor's scorecard.
+      const self = await alex.post('/api/scoring/evaluations', { interactionId: calls.alex![1], kind: 'self' });
+      expect(self.status).toBe(201);
+      expect(self.body).toMatchObject({ kind: 'self', scorecardId: beSure, evaluatorId: userId('alex'), agentId: userId('alex') });
     });
 
     it('refuses bad answers, unseen interactions and the wrong people, changing nothing', async () => {
@@ -317,6 +327,7 @@ for (const database of ['pglite', 'postgres'] as const) {
         expect(cmp.supervisor.id).toBe(sup.body.id);
         expect(cmp.questions.filter((q: { differs: boolean }) => q.differs).map((q: { questionId: string }) => q.questionId)).toEqual(['active-listening', 'set-expectations']);
         expect(cmp.totalDifference).toBe(8.8);
+        EvaluationComparison.parse(cmp);
       }
       expect((await (await as('devon')).get(`/api/scoring/interactions/${interactionId}/comparison`)).status).toBe(404);
     });
@@ -348,6 +359,8 @@ for (const database of ['pglite', 'postgres'] as const) {
       await quinn.post(`/api/scoring/evaluations/${quinnEval}/submit`, { answers: PERFECT });
       const revealed = (await sofia.get(`/api/scoring/calibrations/${sid}`)).body;
       expect(revealed.state).toBe('revealed');
+      CalibrationSessionView.parse(revealed);
+      CalibrationSessionView.parse(blind);
       const r = revealed.results;
       expect(r.referencePercent).toBe(100);
       expect(r.totals).toMatchObject({ min: 82.4, max: 100, range: 17.6 });
@@ -380,6 +393,7 @@ for (const database of ['pglite', 'postgres'] as const) {
         ['Second', 8.3],
       ]);
       expect(history.meanDistance).toBe(6.3);
+      CalibrationHistory.parse(history);
       await refused(async () => (await as('alex')).get(`/api/scoring/calibrations/evaluators/${userId('sofia')}/history`), 403);
       // Calibration scores never count as evaluations of the agent.
       const devonsOwn = (await (await as('devon')).get('/api/scoring/evaluations')).body.evaluations;

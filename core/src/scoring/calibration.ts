@@ -1,5 +1,15 @@
 import type { Kysely } from 'kysely';
-import type { Answer, Answers, CreateCalibrationRequest, Evaluation, ScorecardDefinition, SetReferenceRequest } from '@duet/protocol';
+import type {
+  Answer,
+  Answers,
+  CalibrationHistory,
+  CalibrationSessionSummary,
+  CalibrationSessionView,
+  CreateCalibrationRequest,
+  Evaluation,
+  ScorecardDefinition,
+  SetReferenceRequest,
+} from '@duet/protocol';
 import { audit } from '../audit/audit.js';
 import { isAdmin, mayEvaluate, type Principal } from '../auth/authorization.js';
 import { loadPrincipal } from '../auth/principal.js';
@@ -59,7 +69,7 @@ async function visibleSession(db: Kysely<DB>, p: Principal, id: string, lock = f
 
 const mayRun = (p: Principal) => p.roles.some((r) => r === 'admin' || r === 'qa' || r === 'supervisor');
 
-export async function createCalibration(db: Kysely<DB>, ctx: ScoringContext, input: CreateCalibrationRequest) {
+export async function createCalibration(db: Kysely<DB>, ctx: ScoringContext, input: CreateCalibrationRequest): Promise<CalibrationSessionView> {
   const p = ctx.principal;
   if (!mayRun(p)) throw new Forbidden('Calibration sessions are run by supervisors, QA analysts and admins.');
   const id = await db.transaction().execute(async (trx) => {
@@ -126,7 +136,7 @@ function assertOwner(p: Principal, s: { owner_id: string }): void {
 }
 
 /** The owner's reference answers: what the session agrees is right. Hidden from participants until the reveal. */
-export async function setCalibrationReference(db: Kysely<DB>, ctx: ScoringContext, sessionId: string, input: SetReferenceRequest) {
+export async function setCalibrationReference(db: Kysely<DB>, ctx: ScoringContext, sessionId: string, input: SetReferenceRequest): Promise<CalibrationSessionView> {
   const p = ctx.principal;
   await db.transaction().execute(async (trx) => {
     const s = await visibleSession(trx, p, sessionId, true);
@@ -143,7 +153,7 @@ export async function setCalibrationReference(db: Kysely<DB>, ctx: ScoringContex
 }
 
 /** The owner closes the session: whoever has not submitted is left out. */
-export async function revealCalibration(db: Kysely<DB>, ctx: ScoringContext, sessionId: string) {
+export async function revealCalibration(db: Kysely<DB>, ctx: ScoringContext, sessionId: string): Promise<CalibrationSessionView> {
   const p = ctx.principal;
   await db.transaction().execute(async (trx) => {
     const s = await visibleSession(trx, p, sessionId, true);
@@ -209,7 +219,7 @@ export function spreadOf(values: number[]) {
  * id; the owner also sees the reference they set. Revealed: every submitted score, agreement per
  * question, the spread of totals and each evaluator's distance to the reference.
  */
-export async function getCalibration(db: Kysely<DB>, ctx: ScoringContext, sessionId: string) {
+export async function getCalibration(db: Kysely<DB>, ctx: ScoringContext, sessionId: string): Promise<CalibrationSessionView> {
   const p = ctx.principal;
   const s = await visibleSession(db, p, sessionId);
   const evaluations = (await evaluationQuery(db).where('e.calibration_session_id', '=', sessionId).execute()) as EvaluationRow[];
@@ -284,7 +294,7 @@ export async function getCalibration(db: Kysely<DB>, ctx: ScoringContext, sessio
   };
 }
 
-export async function listCalibrations(db: Kysely<DB>, p: Principal) {
+export async function listCalibrations(db: Kysely<DB>, p: Principal): Promise<CalibrationSessionSummary[]> {
   let q = db.selectFrom('calibration_sessions as s').select(['s.id', 's.title', 's.interaction_id', 's.owner_id', 's.state', 's.due_at', 's.created_at', 's.revealed_at']).orderBy('s.created_at', 'desc').limit(200);
   if (!isAdmin(p)) {
     q = q.where((eb) =>
@@ -308,7 +318,7 @@ export async function listCalibrations(db: Kysely<DB>, p: Principal) {
  * total, the reference total and their distance to the reference. Visible to the evaluator,
  * admins and QA analysts (who run calibration as a practice).
  */
-export async function calibrationHistory(db: Kysely<DB>, p: Principal, evaluatorId: string) {
+export async function calibrationHistory(db: Kysely<DB>, p: Principal, evaluatorId: string): Promise<CalibrationHistory> {
   if (p.userId !== evaluatorId && !p.roles.some((r) => r === 'admin' || r === 'qa')) throw new Forbidden("An evaluator's calibration history is for them, QA analysts and admins.");
   const rows = (await evaluationQuery(db)
     .innerJoin('calibration_sessions as s', 's.id', 'e.calibration_session_id')

@@ -100,6 +100,26 @@ export async function startEvaluation(db: Kysely<DB>, ctx: ScoringContext, input
       scorecardId ??= a.scorecard_id;
       assignmentId = a.id;
     }
+    if (!scorecardId && input.kind === 'self') {
+      // "The same scorecard": a self-evaluation defaults to the one the supervisor's submitted
+      // evaluation of this call used, else the one of a sampling plan that picked the call.
+      const used = await trx
+        .selectFrom('evaluations as e')
+        .innerJoin('scorecard_versions as v', 'v.id', 'e.scorecard_version_id')
+        .select('v.scorecard_id')
+        .where('e.interaction_id', '=', interaction.id)
+        .where('e.kind', '=', 'supervisor')
+        .where('e.state', '!=', 'draft')
+        .orderBy('e.submitted_at', 'desc')
+        .executeTakeFirst();
+      const sampled = await trx
+        .selectFrom('sampling_assignments as a')
+        .innerJoin('sampling_plans as pl', 'pl.id', 'a.plan_id')
+        .select('pl.scorecard_id')
+        .where('a.interaction_id', '=', interaction.id)
+        .executeTakeFirst();
+      scorecardId = used?.scorecard_id ?? sampled?.scorecard_id;
+    }
     if (!scorecardId) throw new InvalidInput('Say which scorecard to evaluate with.', [{ path: 'scorecardId', message: 'required (no assignment given)' }]);
     const existing = await evaluationQuery(trx)
       .where('e.interaction_id', '=', input.interactionId)

@@ -1,6 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import type { CreateSamplingPlanRequest, FairnessQuery, SamplingFilters, UpdateSamplingPlanRequest } from '@duet/protocol';
+import type {
+  CreateSamplingPlanRequest,
+  FairnessQuery,
+  FairnessView,
+  SamplingAssignment,
+  SamplingFilters,
+  SamplingPlan,
+  SamplingRunResult,
+  ScoringQueue,
+  UpdateSamplingPlanRequest,
+} from '@duet/protocol';
 import { audit } from '../audit/audit.js';
 import { isAdmin, mayEvaluate, mayManageSampling, mayViewFairness, visibleTeamIds, type Principal } from '../auth/authorization.js';
 import { loadPrincipal } from '../auth/principal.js';
@@ -103,7 +113,7 @@ async function loadPlan(db: Kysely<DB>, id: string, lock = false) {
   return plan;
 }
 
-const toPlan = (p: NonNullable<PlanRow>) => ({
+const toPlan = (p: NonNullable<PlanRow>): SamplingPlan => ({
   id: p.id,
   name: p.name,
   scorecardId: p.scorecard_id,
@@ -141,7 +151,7 @@ async function checkPlanInput(db: Kysely<DB>, input: { scorecardId?: string; eva
   rejectIssues('The sampling plan is invalid', issues);
 }
 
-export async function createSamplingPlan(db: Kysely<DB>, ctx: ScoringContext, input: CreateSamplingPlanRequest) {
+export async function createSamplingPlan(db: Kysely<DB>, ctx: ScoringContext, input: CreateSamplingPlanRequest): Promise<SamplingPlan> {
   assertManager(ctx.principal);
   return db.transaction().execute(async (trx) => {
     await checkPlanInput(trx, input);
@@ -166,7 +176,7 @@ export async function createSamplingPlan(db: Kysely<DB>, ctx: ScoringContext, in
   });
 }
 
-export async function updateSamplingPlan(db: Kysely<DB>, ctx: ScoringContext, id: string, input: UpdateSamplingPlanRequest) {
+export async function updateSamplingPlan(db: Kysely<DB>, ctx: ScoringContext, id: string, input: UpdateSamplingPlanRequest): Promise<SamplingPlan> {
   assertManager(ctx.principal);
   return db.transaction().execute(async (trx) => {
     const plan = await loadPlan(trx, id, true);
@@ -190,26 +200,13 @@ export async function updateSamplingPlan(db: Kysely<DB>, ctx: ScoringContext, id
   });
 }
 
-export async function listSamplingPlans(db: Kysely<DB>, p: Principal) {
+export async function listSamplingPlans(db: Kysely<DB>, p: Principal): Promise<SamplingPlan[]> {
   if (!mayManageSampling(p) && !mayViewFairness(p)) throw new Forbidden('Sampling plans are for admins, QA analysts and supervisors.');
   return (await db.selectFrom('sampling_plans').selectAll().orderBy('name').execute()).map(toPlan);
 }
 
 export async function activeSamplingPlans(db: Kysely<DB>): Promise<{ id: string; period: Period }[]> {
   return db.selectFrom('sampling_plans').select(['id', 'period']).where('active', '=', true).orderBy('id').execute();
-}
-
-export interface SamplingRunResult {
-  planId: string;
-  period: string;
-  /** assignments made by this run */
-  assigned: number;
-  /** agent id → the plan's assignments for the period after this run */
-  perAgent: Record<string, number>;
-  /** evaluator id → assignments for the period after this run */
-  perEvaluator: Record<string, number>;
-  /** agents with fewer eligible interactions than the plan asks for */
-  shortfalls: { agentId: string; assigned: number; wanted: number }[];
 }
 
 /**
@@ -320,13 +317,13 @@ export async function runSamplingPlan(db: Kysely<DB>, planId: string, period: st
 }
 
 /** "Run now" from the API: the current period unless one is named. */
-export async function runSamplingPlanNow(db: Kysely<DB>, ctx: ScoringContext, planId: string, period?: string, now = new Date()) {
+export async function runSamplingPlanNow(db: Kysely<DB>, ctx: ScoringContext, planId: string, period?: string, now = new Date()): Promise<SamplingRunResult> {
   assertManager(ctx.principal);
   const plan = await loadPlan(db, planId);
   return runSamplingPlan(db, planId, period ?? periodKeyOf(now, plan.period), { id: ctx.principal.userId, ip: ctx.ip ?? null });
 }
 
-export async function listAssignments(db: Kysely<DB>, p: Principal, planId: string, period?: string) {
+export async function listAssignments(db: Kysely<DB>, p: Principal, planId: string, period?: string): Promise<SamplingAssignment[]> {
   if (!mayManageSampling(p)) throw new Forbidden('Plan assignments are for admins and QA analysts; your own are in your queue.');
   await loadPlan(db, planId);
   let q = db.selectFrom('sampling_assignments').selectAll().where('plan_id', '=', planId).orderBy('period').orderBy('due_at').orderBy('id');
@@ -344,7 +341,7 @@ const toAssignment = (a: {
   due_at: Date;
   state: 'open' | 'done';
   evaluation_id: string | null;
-}) => ({
+}): SamplingAssignment => ({
   id: a.id,
   planId: a.plan_id,
   period: a.period,
@@ -361,7 +358,7 @@ const toAssignment = (a: {
  * drafts, disputes waiting for my decision, calibration sessions waiting for my score, and, for
  * agents, evaluations of theirs to acknowledge or dispute (with whether they have opened them).
  */
-export async function myQueue(db: Kysely<DB>, p: Principal, now = new Date()) {
+export async function myQueue(db: Kysely<DB>, p: Principal, now = new Date()): Promise<ScoringQueue> {
   const [assignments, drafts, disputes, calibrations, toRespond] = await Promise.all([
     db.selectFrom('sampling_assignments').selectAll().where('evaluator_id', '=', p.userId).where('state', '=', 'open').orderBy('due_at').orderBy('id').execute(),
     db.selectFrom('evaluations').select(['id', 'interaction_id', 'kind', 'updated_at', 'calibration_session_id']).where('evaluator_id', '=', p.userId).where('state', '=', 'draft').orderBy('updated_at', 'desc').execute(),
@@ -412,7 +409,7 @@ export async function myQueue(db: Kysely<DB>, p: Principal, now = new Date()) {
  * and overdue assignments. Every agent of the visible teams is listed, including those nobody
  * evaluated: that is the point. Calibration and self-evaluations do not count.
  */
-export async function fairness(db: Kysely<DB>, p: Principal, q: FairnessQuery, now = new Date()) {
+export async function fairness(db: Kysely<DB>, p: Principal, q: FairnessQuery, now = new Date()): Promise<FairnessView> {
   if (!mayViewFairness(p)) throw new Forbidden('The fairness view is for admins, QA analysts and supervisors.');
   const from = new Date(q.from);
   const to = new Date(q.to);

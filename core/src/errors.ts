@@ -12,6 +12,11 @@ export class DuetError extends Error {
     super(message);
     this.name = new.target.name;
   }
+
+  /** Machine-readable fields the API answer carries beside `error` and `message`. */
+  extra(): Record<string, unknown> {
+    return {};
+  }
 }
 
 export class InvalidInput extends DuetError {

@@ -8,5 +8,8 @@ export const ApiError = z.object({
   error: z.string(),
   message: z.string(),
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  /** media not ready (409): the interaction's status and its processing progress, 0..1 or null */
+  interactionStatus: z.string().optional(),
+  progress: z.number().min(0).max(1).nullable().optional(),
 });
 export type ApiError = z.infer<typeof ApiError>;

@@ -32,6 +32,8 @@ export class ApiError extends Error {
   readonly code: string;
   readonly issues: Issue[];
   readonly retryAfterSeconds: number | null;
+  /** media still processing: how far (0..1), when the server knows */
+  readonly progress: number | null;
 
   constructor(status: number, body: ApiErrorBody, retryAfterSeconds: number | null = null) {
     super(body.message);
@@ -40,6 +42,7 @@ export class ApiError extends Error {
     this.code = body.error;
     this.issues = body.issues ?? [];
     this.retryAfterSeconds = retryAfterSeconds;
+    this.progress = body.progress ?? null;
   }
 
   /** Field-level messages keyed by the first segment of each issue's path (`teamIds.0` → `teamIds`). */

@@ -283,6 +283,6 @@ describe('pipeline: recorded session → ingest → finalize → manifest and me
     await alex.login('alex');
     const r = await alex.get(`/api/interactions/${id}/media`);
     expect(r.status).toBe(409);
-    expect(r.body).toMatchObject({ error: 'media_processing', message: expect.stringMatching(/still being recorded/) });
+    expect(r.body).toMatchObject({ error: 'media_processing', interactionStatus: 'recording', progress: null, message: expect.stringMatching(/still being recorded/) });
   });
 });

@@ -11,19 +11,24 @@ export const MEDIA_URL_SECONDS = 10 * 60;
 
 export class MediaNotReady extends DuetError {
   constructor(
-    status: string,
+    readonly interactionStatus: string,
     readonly progress: number | null,
     reason: string | null,
   ) {
     super(
       409,
-      status === 'failed' ? 'media_failed' : 'media_processing',
-      status === 'failed'
+      interactionStatus === 'failed' ? 'media_failed' : 'media_processing',
+      interactionStatus === 'failed'
         ? `Processing this interaction failed: ${reason ?? 'unknown error'}. An admin can retry it.`
-        : status === 'recording'
+        : interactionStatus === 'recording'
           ? 'This interaction is still being recorded; media is ready shortly after it ends.'
           : `This interaction's media is still being processed${progress !== null ? ` (${Math.round(progress * 100)}%)` : ''}; try again in a few seconds.`,
     );
+  }
+
+  /** The interaction's status and the finalization's progress (0..1, or null), for a progress bar. */
+  override extra(): Record<string, unknown> {
+    return { interactionStatus: this.interactionStatus, progress: this.progress };
   }
 }
 

@@ -17,12 +17,6 @@ type MediaState =
 
 const POLL_MS = 3000;
 
-/** "… still being processed (42%); try again …" → 0.42 */
-function progressOf(message: string): number | null {
-  const m = /(\d{1,3})\s?%/.exec(message);
-  return m ? Math.min(1, Number(m[1]) / 100) : null;
-}
-
 /**
  * A re-check while the player is open only brings the analysis (peaks, talk metrics): the audio
  * and screen the player already streams stay as they are, so playback is not interrupted.
@@ -60,7 +54,7 @@ export function PlayerPage({ id }: { id: string }) {
         // A failed re-check while playing changes nothing: the player keeps what it has.
         if (e.status !== 404 && mediaRef.current.kind === 'ready') return;
         if (e.code === 'media_processing') {
-          setMedia({ kind: 'processing', message: e.message, progress: progressOf(e.message) });
+          setMedia({ kind: 'processing', message: e.message, progress: e.progress });
           timer = window.setTimeout(() => setAttempt((n) => n + 1), POLL_MS);
         } else if (e.code === 'media_failed') setMedia({ kind: 'failed', message: e.message });
         else setMedia({ kind: 'error', error: e });

@@ -34,7 +34,7 @@ export function errorHandler(log: (msg: string) => void): ErrorRequestHandler {
     }
     if (err instanceof DuetError) {
       if (err instanceof TooManyRequests) res.setHeader('Retry-After', String(err.retryAfterSeconds));
-      res.status(err.status).json({ error: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) });
+      res.status(err.status).json({ ...err.extra(), error: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) });
       return;
     }
     const e = err as { type?: string; status?: number; limit?: number; message?: string };

@@ -545,3 +545,7 @@ export const FairnessView = z.object({
   summary: z.object({ minPerAgent: z.number().int(), maxPerAgent: z.number().int(), agentsNeverEvaluated: z.number().int() }).nullable(),
 });
 export type FairnessView = z.infer<typeof FairnessView>;
+
+/** Hands an open assignment to another evaluator (someone left, or a load to even out). */
+export const ReassignRequest = z.object({ evaluatorId: z.uuid() });
+export type ReassignRequest = z.infer<typeof ReassignRequest>;

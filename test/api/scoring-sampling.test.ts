@@ -213,6 +213,16 @@ for (const database of ['pglite', 'postgres'] as const) {
       const after = (await sofia.get('/api/scoring/queue')).body;
       expect(after.assignments.map((a: { id: string }) => a.id)).not.toContain(first.id);
       expect(after.assignments).toHaveLength(queue.assignments.length - 1);
+      // Reassigning: QA and admins only, to someone who may score the call, never a done one.
+      const quinnAsQa = await as('quinn');
+      const move = after.assignments[0];
+      expect((await (await as('alex')).patch(`/api/scoring/assignments/${move.id}`, { evaluatorId: seeded.id('admin') })).status).toBe(403);
+      expect((await quinnAsQa.patch(`/api/scoring/assignments/${move.id}`, { evaluatorId: seeded.id('casey') })).status).toBe(400);
+      expect((await quinnAsQa.patch(`/api/scoring/assignments/${first.id}`, { evaluatorId: seeded.id('admin') })).status).toBe(409);
+      const moved = await quinnAsQa.patch(`/api/scoring/assignments/${move.id}`, { evaluatorId: seeded.id('admin') });
+      expect(moved.body).toMatchObject({ id: move.id, evaluatorId: seeded.id('admin'), state: 'open' });
+      expect((await sofia.get('/api/scoring/queue')).body.assignments).toHaveLength(queue.assignments.length - 2);
+      await quinnAsQa.patch(`/api/scoring/assignments/${move.id}`, { evaluatorId: seeded.id('sofia') });
 
       const now = new Date();
       const range = `from=2026-10-01T00:00:00Z&to=${new Date(now.getTime() + DAY).toISOString()}`;

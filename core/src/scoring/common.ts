@@ -101,3 +101,17 @@ export const answersJson = (a: Answers) => JSON.stringify(a);
 export async function addEvent(db: Kysely<DB>, evaluationId: string, actorId: string | null, kind: string, detail: Record<string, unknown> = {}): Promise<void> {
   await db.insertInto('evaluation_events').values({ evaluation_id: evaluationId, actor_id: actorId, kind, detail: JSON.stringify(detail) }).execute();
 }
+
+/**
+ * Runs `work` again once if it lost a race on a unique index (PostgreSQL code 23505): two tabs
+ * starting the same evaluation at once both pass the "exists?" check, one insert fails, and the
+ * retry finds the row the other made. The failed attempt's transaction has rolled back entirely.
+ */
+export async function retryOnUniqueViolation<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if ((err as { code?: string }).code === '23505') return work();
+    throw err;
+  }
+}

@@ -36,6 +36,7 @@ import {
   iso,
   loadEvaluation,
   rejectIssues,
+  retryOnUniqueViolation,
   scoreColumns,
   toEvaluation,
   visibleInteraction,
@@ -71,6 +72,10 @@ async function reload(db: Kysely<DB>, id: string): Promise<Evaluation> {
 }
 
 export async function startEvaluation(db: Kysely<DB>, ctx: ScoringContext, input: StartEvaluationRequest): Promise<{ evaluation: Evaluation; created: boolean }> {
+  return retryOnUniqueViolation(() => startEvaluationOnce(db, ctx, input));
+}
+
+async function startEvaluationOnce(db: Kysely<DB>, ctx: ScoringContext, input: StartEvaluationRequest): Promise<{ evaluation: Evaluation; created: boolean }> {
   const p = ctx.principal;
   return db.transaction().execute(async (trx) => {
     const interaction = await visibleInteraction(trx, p, input.interactionId);

@@ -15,7 +15,7 @@ import { audit } from '../audit/audit.js';
 import { isAdmin, mayEvaluate, mayManageSampling, mayViewFairness, visibleTeamIds, type Principal } from '../auth/authorization.js';
 import { loadPrincipal } from '../auth/principal.js';
 import type { DB } from '../db/schema.js';
-import { Forbidden, InvalidInput, NotFound } from '../errors.js';
+import { Conflict, Forbidden, InvalidInput, NotFound } from '../errors.js';
 import { iso, rejectIssues, type ScoringContext } from './common.js';
 import { round } from './score.js';
 
@@ -494,3 +494,25 @@ export async function fairness(db: Kysely<DB>, p: Principal, q: FairnessQuery, n
   };
 }
 
+
+/**
+ * Moves an open assignment to another evaluator, who must be active and allowed to score the
+ * interaction. Admins and QA analysts only; audited with both evaluators.
+ */
+export async function reassignAssignment(db: Kysely<DB>, ctx: ScoringContext, id: string, evaluatorId: string): Promise<SamplingAssignment> {
+  assertManager(ctx.principal);
+  return db.transaction().execute(async (trx) => {
+    const a = await trx.selectFrom('sampling_assignments').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!a) throw new NotFound('Assignment');
+    if (a.state !== 'open') throw new Conflict('This assignment is done: its evaluation was submitted.');
+    if (a.evaluator_id === evaluatorId) return toAssignment(a);
+    const interaction = await trx.selectFrom('interactions').select(['agent_id', 'team_id']).where('id', '=', a.interaction_id).executeTakeFirstOrThrow();
+    const user = await trx.selectFrom('users').select('disabled').where('id', '=', evaluatorId).executeTakeFirst();
+    if (!user || user.disabled || !mayEvaluate(await loadPrincipal(trx, evaluatorId), { agentId: interaction.agent_id, teamId: interaction.team_id, curated: false }, 'supervisor')) {
+      throw new InvalidInput('That evaluator may not score this interaction: choose a supervisor or QA analyst of its team.', [{ path: 'evaluatorId', message: 'may not score this interaction' }]);
+    }
+    const updated = await trx.updateTable('sampling_assignments').set({ evaluator_id: evaluatorId }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+    await audit(trx, { actorId: ctx.principal.userId, ip: ctx.ip, action: 'sampling_assignment.reassign', targetType: 'sampling_assignment', targetId: id, detail: { from: a.evaluator_id, to: evaluatorId } });
+    return toAssignment(updated);
+  });
+}

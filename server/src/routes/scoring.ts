@@ -18,6 +18,7 @@ import {
   UpdateSamplingPlanRequest,
   UpdateScorecardRequest,
   PeriodKey,
+  ReassignRequest,
 } from '@duet/protocol';
 import {
   acknowledgeEvaluation,
@@ -39,6 +40,7 @@ import {
   listScorecards,
   myQueue,
   publishScorecard,
+  reassignAssignment,
   resolveDispute,
   revealCalibration,
   runSamplingPlanNow,
@@ -181,6 +183,9 @@ export function scoringRouter(db: Kysely<DB>): Router {
   router.get('/scoring/sampling-plans/:id/assignments', async (req, res) => {
     const q = parseInput(AssignmentsQuery, req.query, 'query');
     res.json({ assignments: await listAssignments(db, ctxOf(req).principal, idOf(req), q.period) });
+  });
+  router.patch('/scoring/assignments/:id', async (req, res) => {
+    res.json(await reassignAssignment(db, ctxOf(req), idOf(req), parseInput(ReassignRequest, req.body).evaluatorId));
   });
   router.get('/scoring/fairness', async (req, res) => {
     res.json(await fairness(db, ctxOf(req).principal, parseInput(FairnessQuery, req.query, 'query')));

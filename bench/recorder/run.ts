@@ -487,10 +487,11 @@ export async function main(): Promise<number> {
 function codeState(): { commit: string; recorderAgentUncommitted: string[] } {
   try {
     const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'recorder-agent/src', 'protocol/src'], { cwd: ROOT, encoding: 'utf8' })
+    // against HEAD, not the index: the shared index may be stale for files committed from another index
+    const dirty = execFileSync('git', ['diff', 'HEAD', '--name-only', '--', 'recorder-agent/src', 'protocol/src'], { cwd: ROOT, encoding: 'utf8' })
       .split('\n')
-      .filter(Boolean)
-      .map((l) => l.slice(3));
+      .filter(Boolean);
+    for (const f of execFileSync('git', ['ls-files', '--others', '--exclude-standard', '--', 'recorder-agent/src', 'protocol/src'], { cwd: ROOT, encoding: 'utf8' }).split('\n')) if (f) dirty.push(f);
     return { commit, recorderAgentUncommitted: dirty };
   } catch {
     return { commit: 'unknown', recorderAgentUncommitted: [] };

@@ -6,7 +6,7 @@
  * 2. A real Duet server in this process (`runServer` on PGlite in a temp DATA_DIR, demo seed, no
  *    job handlers: recordings are stored, finalization is only enqueued), a recorder token for
  *    agent `alex` from core, and a fake microphone (espeak-ng speech looped by Chromium).
- * 3. Rounds: each round runs the scripted scenario (scenario.ts, ~42 s) twice, each time in a
+ * 3. Rounds: each round runs the scripted scenario (scenario.ts, ~35 s) twice, each time in a
  *    fresh headless Chromium: without the recorder, then with it (script tag + start() at
  *    DOMContentLoaded, recording to the server). Long tasks come from a buffered PerformanceObserver
  *    installed before the page's first script; main-thread time from CDP Performance.getMetrics.

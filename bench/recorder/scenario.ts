@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 
 /**
- * One pass of the scripted agent, about 42 s of fixed actions at fixed times (Playwright's
+ * One pass of the scripted agent, about 35 s of fixed actions at fixed times (Playwright's
  * trusted input: real key, click and wheel events). It starts and ends on the customer list with
  * an empty search. Kinds and amount of DOM work are chosen to resemble Sentry's published heavy
  * replay scenario (load the app, open a data grid, add 4 columns, wait for results, add another

@@ -43,3 +43,13 @@ export const InteractionList = z.object({
   nextCursor: z.string().nullable(),
 });
 export type InteractionList = z.infer<typeof InteractionList>;
+
+/**
+ * `GET /api/directory`: the agents and teams someone may filter the library by — exactly those
+ * whose interactions they may see (an agent: themselves; a supervisor: their teams; admins: all).
+ */
+export const Directory = z.object({
+  agents: z.array(z.object({ id: z.uuid(), displayName: z.string(), teamIds: z.array(z.uuid()) })),
+  teams: z.array(z.object({ id: z.uuid(), name: z.string() })),
+});
+export type Directory = z.infer<typeof Directory>;

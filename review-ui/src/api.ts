@@ -6,6 +6,7 @@ import type {
   CreateRecorderTokenRequest,
   CreateTeamRequest,
   CreateUserRequest,
+  Directory,
   GrantSummary,
   Health,
   InteractionList,
@@ -191,6 +192,8 @@ export const api = {
     return request<InteractionList>('GET', `/api/interactions?${q.toString()}`, undefined, { signal });
   },
   interaction: (id: string, signal?: AbortSignal) => request<InteractionSummary>('GET', `/api/interactions/${enc(id)}`, undefined, { signal }),
+  /** The agents and teams this person may filter the library by. */
+  directory: (signal?: AbortSignal) => request<Directory>('GET', '/api/directory', undefined, { signal }),
   /** Audited as a play. 409 `media_processing` / `media_failed` when there is nothing to play yet. */
   interactionMedia: (id: string, signal?: AbortSignal) => request<InteractionMedia>('GET', `/api/interactions/${enc(id)}/media`, undefined, { signal }),
 };

@@ -78,6 +78,23 @@ describe('interactions API: library, filters, and who sees what', () => {
     expect(ids(await wes.get('/api/interactions?limit=200'))).toEqual(madeBy('alex', 'blair'));
   });
 
+  it('offers as filters exactly the agents and teams whose interactions one may see', async () => {
+    const dir = async (u: string) => {
+      const r = await (await as(u)).get('/api/directory');
+      expect(r.status, u).toBe(200);
+      return { agents: (r.body.agents as { displayName: string }[]).map((a) => a.displayName).sort(), teams: (r.body.teams as { name: string }[]).map((t) => t.name) };
+    };
+    const sofia = await dir('sofia');
+    expect(sofia.teams).toEqual(expect.arrayContaining(['North', 'South']));
+    expect(sofia.agents).toEqual(expect.arrayContaining(['Alex Kim']));
+    expect(await dir('alex')).toEqual({ agents: ['Alex Kim'], teams: [] });
+    expect(await dir('evan')).toEqual({ agents: [], teams: [] });
+    // Every agent offered to the supervisor has interactions she may list, and the reverse.
+    const listed = new Set(((await (await as('sofia')).get('/api/interactions?limit=200')).body.interactions as { agentName: string }[]).map((i) => i.agentName));
+    for (const name of listed) expect(sofia.agents).toContain(name);
+    expect((await new ApiClient(server.url).get('/api/directory')).status).toBe(401);
+  });
+
   it('answers "not found" for an interaction the user may not see, and audits views', async () => {
     const alex = await as('alex');
     const own = made.find((m) => m.agent === 'alex')!;

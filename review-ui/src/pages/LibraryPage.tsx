@@ -132,29 +132,15 @@ function titleFor(me: Me): { title: string; description: string } {
 type Option = { id: string; name: string };
 
 /**
- * Who and which teams to offer as filters. Admins read the directory; everyone else sees the
- * agents and teams of the interactions they may list (the server has no scoped directory yet).
+ * Who and which teams to offer as filters: the server's directory, scoped like the library itself
+ * (an agent: themselves; a supervisor: their teams' agents; admins: everyone).
  */
 function useFilterOptions(me: Me): { agents: Option[]; teams: Option[] } {
-  const admin = hasRole(me, 'admin');
   const directory = useQuery(
-    admin ? 'filter-options:directory' : 'filter-options:recent',
+    `filter-options:${me.id}`,
     async () => {
-      if (admin) {
-        const [users, teams] = await Promise.all([api.listUsers(), api.listTeams()]);
-        return {
-          agents: users.users.filter((u) => u.roles.includes('agent')).map((u) => ({ id: u.id, name: u.displayName })),
-          teams: teams.teams.map((t) => ({ id: t.id, name: t.name })),
-        };
-      }
-      const recent = await api.listInteractions({ limit: 200 });
-      const agents = new Map<string, string>();
-      const teams = new Map<string, string>();
-      for (const i of recent.interactions) {
-        agents.set(i.agentId, i.agentName);
-        if (i.teamId) teams.set(i.teamId, i.teamName ?? 'Unnamed team');
-      }
-      return { agents: [...agents].map(([id, name]) => ({ id, name })), teams: [...teams].map(([id, name]) => ({ id, name })) };
+      const d = await api.directory();
+      return { agents: d.agents.map((a) => ({ id: a.id, name: a.displayName })), teams: d.teams };
     },
     { staleMs: 60_000 },
   );

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { InteractionListQuery } from '@duet/protocol';
-import { audioDownloadFor, audit, getInteraction, listInteractions, mediaFor, type DB, type ObjectStore } from '@duet/core';
+import { audioDownloadFor, audit, directoryFor, getInteraction, listInteractions, mediaFor, type DB, type ObjectStore } from '@duet/core';
 import { requireAuth } from '../http/auth-context.js';
 import { parseInput } from '../http/errors.js';
 import { clientIp } from './auth.js';
@@ -16,6 +16,13 @@ export function interactionsRouter(db: Kysely<DB>, store: ObjectStore): Router {
   router.get('/interactions', async (req, res) => {
     const auth = requireAuth(req);
     res.json(await listInteractions(db, auth.principal, parseInput(InteractionListQuery, req.query, 'query')));
+  });
+
+  // Filter options of the library: the agents and teams whose interactions this person may see.
+  router.get('/directory', async (req, res) => {
+    const auth = requireAuth(req);
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(await directoryFor(db, auth.principal));
   });
 
   router.get('/interactions/:id', async (req, res) => {

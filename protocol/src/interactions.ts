@@ -41,6 +41,8 @@ export const InteractionList = z.object({
   interactions: z.array(InteractionSummary),
   /** pass as `cursor` for the next page; null on the last page */
   nextCursor: z.string().nullable(),
+  /** interactions matching the filters, all pages together */
+  total: z.number().int().min(0),
 });
 export type InteractionList = z.infer<typeof InteractionList>;
 

@@ -138,10 +138,15 @@ describe('interactions API: library, filters, and who sees what', () => {
       const r = await admin.get(`/api/interactions?limit=7${cursor ? `&cursor=${cursor}` : ''}`);
       expect(r.status).toBe(200);
       seen.push(...r.body.interactions.map((i: { id: string }) => i.id));
+      // The total counts every page's rows, the same on each page.
+      expect(r.body.total).toBe(made.length);
       cursor = r.body.nextCursor;
       pages++;
     } while (cursor);
     expect(pages).toBe(4);
+    // Scoped and filtered alike: an agent's total is their own; a filter narrows it.
+    expect((await (await as('alex')).get('/api/interactions?limit=1')).body.total).toBe(madeBy('alex').length);
+    expect((await admin.get(`/api/interactions?limit=1&agentId=${userId('casey')}`)).body.total).toBe(madeBy('casey').length);
     expect(seen).toEqual([...made].sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime()).map((m) => m.id));
   });
 

@@ -81,26 +81,40 @@ function decodeCursor(cursor: string): [string, string] {
   throw new InvalidInput('The cursor is not one this server gave out; start again without it.', [{ path: 'cursor', message: 'invalid cursor' }]);
 }
 
-/** The interaction library: newest first, keyset-paginated, filtered, scoped to what `p` may see. */
-export async function listInteractions(db: Kysely<DB>, p: Principal, q: InteractionListQuery): Promise<{ interactions: InteractionSummary[]; nextCursor: string | null }> {
-  let query = base(db).orderBy('i.started_at', 'desc').orderBy('i.id', 'desc').limit(q.limit + 1);
-  if (!isAdmin(p)) query = query.where(visibleTo(p));
-  if (q.agentId) query = query.where('i.agent_id', '=', q.agentId);
-  if (q.teamId) query = query.where('i.team_id', '=', q.teamId);
-  if (q.status) query = query.where('i.status', '=', q.status);
-  if (q.callId) query = query.where('i.call_id', '=', q.callId);
-  if (q.from) query = query.where('i.started_at', '>=', new Date(q.from));
-  if (q.to) query = query.where('i.started_at', '<', new Date(q.to));
+/** The filters of the library, as conditions on `interactions as i` (shared by the page and its count). */
+function filtered(p: Principal, q: InteractionListQuery) {
   const duration = sql<number>`extract(epoch from (i.ended_at - i.started_at)) * 1000`;
-  if (q.minDurationMs !== undefined) query = query.where(duration, '>=', q.minDurationMs);
-  if (q.maxDurationMs !== undefined) query = query.where(duration, '<=', q.maxDurationMs);
+  return (eb: ExpressionBuilder<DB & { i: DB['interactions'] }, 'i'>) => {
+    const and = [];
+    if (!isAdmin(p)) and.push(visibleTo(p)(eb));
+    if (q.agentId) and.push(eb('i.agent_id', '=', q.agentId));
+    if (q.teamId) and.push(eb('i.team_id', '=', q.teamId));
+    if (q.status) and.push(eb('i.status', '=', q.status));
+    if (q.callId) and.push(eb('i.call_id', '=', q.callId));
+    if (q.from) and.push(eb('i.started_at', '>=', new Date(q.from)));
+    if (q.to) and.push(eb('i.started_at', '<', new Date(q.to)));
+    if (q.minDurationMs !== undefined) and.push(eb(duration, '>=', q.minDurationMs));
+    if (q.maxDurationMs !== undefined) and.push(eb(duration, '<=', q.maxDurationMs));
+    return eb.and(and);
+  };
+}
+
+/**
+ * The interaction library: newest first, keyset-paginated, filtered, scoped to what `p` may see,
+ * with the number of interactions matching the filters (all pages) for "1–50 of 1,234".
+ */
+export async function listInteractions(db: Kysely<DB>, p: Principal, q: InteractionListQuery): Promise<{ interactions: InteractionSummary[]; nextCursor: string | null; total: number }> {
+  let query = base(db).where(filtered(p, q)).orderBy('i.started_at', 'desc').orderBy('i.id', 'desc').limit(q.limit + 1);
   if (q.cursor) {
     const [at, id] = decodeCursor(q.cursor);
     query = query.where((eb) => eb.or([eb('i.started_at', '<', new Date(at)), eb.and([eb('i.started_at', '=', new Date(at)), eb('i.id', '<', id)])]));
   }
-  const rows = (await query.execute()) as Row[];
+  const [rows, count] = await Promise.all([
+    query.execute() as Promise<Row[]>,
+    db.selectFrom('interactions as i').select((eb) => eb.fn.countAll<string>().as('n')).where(filtered(p, q)).executeTakeFirstOrThrow(),
+  ]);
   const page = rows.slice(0, q.limit);
-  return { interactions: page.map(toSummary), nextCursor: rows.length > q.limit ? encodeCursor(page.at(-1)!) : null };
+  return { interactions: page.map(toSummary), nextCursor: rows.length > q.limit ? encodeCursor(page.at(-1)!) : null, total: Number(count.n) };
 }
 
 /**

@@ -280,7 +280,7 @@ export function LibraryPage() {
             {list.data
               ? rows.length === 0
                 ? 'No interactions'
-                : `Showing ${first}–${last}${hasNext ? '' : ` of ${last}`}${activeFilters ? ` · ${activeFilters} filter${activeFilters === 1 ? '' : 's'}` : ''}`
+                : `Showing ${first}–${last} of ${list.data.total.toLocaleString()}${activeFilters ? ` · ${activeFilters} filter${activeFilters === 1 ? '' : 's'}` : ''}`
               : ' '}
           </p>
           <div className="list-tools">

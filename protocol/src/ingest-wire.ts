@@ -58,6 +58,13 @@ export const IngestPush = { active: 'agent:active', cti: 'cti', pause: 'agent:pa
 export interface PauseNotice {
   interactionId: string;
   paused: boolean;
+  /**
+   * The tabs (`screen:<tab>`) paused now. A tab counts only the others: its own pause it already
+   * knows, and waiting for its own resume to come back from the server would keep the audio
+   * paused past the screen's resume, so the resumed screen's full snapshot would fall inside
+   * the pause and be dropped.
+   */
+  streams: string[];
 }
 
 export type ActiveInteractionNotice = { interactionId: string; callId: string | null; startedAt: string } | null;

@@ -184,14 +184,7 @@ export class Recorder {
   async stop(waitMs = 5000): Promise<void> {
     const active = this.active;
     if (!active) return;
-    clearInterval(this.timer);
-    this.pci?.stop();
-    window.removeEventListener('focus', this.onFocus);
-    document.removeEventListener('visibilitychange', this.onFocus);
-    this.paused = this.audioPaused = this.remotePaused = false;
-    if (!this.paused) this.cutScreen();
-    this.releaseScreen();
-    await this.audio?.stop();
+    await this.stopCapture(true);
     await this.writes;
     // A tab that joined another tab's interaction leaves it; the tab that started it ends it.
     if (!active.following) await this.outbox!.add({ interactionId: active.interactionId, kind: 'end', body: { interactionId: active.interactionId, at: Date.now() }, bytes: 0 });
@@ -206,17 +199,28 @@ export class Recorder {
     if (this.outbox!.size === 0 && !this.listening) this.disconnect();
   }
 
-  /** Stops capture without ending the interaction (the server refused us). */
+  /** Stops capture without ending the interaction (the server refused us): nothing more is queued. */
   private async halt(): Promise<void> {
+    await this.stopCapture(false);
+    this.active = undefined;
+  }
+
+  /**
+   * Stops every capture and listener of the current recording; the outbox and the connection
+   * stay. `keepLast` queues what the screen captured since the last cut (not while paused).
+   * The audio capture is dropped too, so a later join as a follower (screen only) never sends
+   * audio markers from a stopped recorder.
+   */
+  private async stopCapture(keepLast: boolean): Promise<void> {
     clearInterval(this.timer);
     this.pci?.stop();
     window.removeEventListener('focus', this.onFocus);
     document.removeEventListener('visibilitychange', this.onFocus);
-    this.paused = this.audioPaused = this.remotePaused = false;
+    if (keepLast && !this.paused) this.cutScreen();
     this.releaseScreen();
     await this.audio?.stop();
     this.audio = undefined;
-    this.active = undefined;
+    this.paused = this.audioPaused = this.remotePaused = false;
   }
 
   /** Stops without waiting and closes the connection: for tests and pages being torn down. */
@@ -246,7 +250,7 @@ export class Recorder {
       cti: (notice) => this.onCti(notice),
       pause: (notice) => {
         if (notice.interactionId !== this.active?.interactionId) return;
-        this.remotePaused = notice.paused;
+        this.remotePaused = notice.streams.some((stream) => stream !== this.stream);
         this.apply();
       },
       refused: (reason) => {

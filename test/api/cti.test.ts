@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IngestEvent, IngestPush, type ActiveInteractionNotice, type CtiNotice } from '@duet/protocol';
+import { IngestEvent, IngestPush, type ActiveInteractionNotice, type CtiNotice, type PauseNotice } from '@duet/protocol';
 import { createIntegrationToken, createRecorderToken, revokeIntegrationToken } from '../../core/src/index.js';
 import { startTestServer, type TestServer } from '../harness/app.js';
 import { connectRecorder, sendReliably } from '../harness/recorder-client.js';
 
 /** Collects what the server pushes to a recorder connection. */
 function pushes(socket: Socket) {
-  const got = { active: [] as ActiveInteractionNotice[], cti: [] as CtiNotice[] };
+  const got = { active: [] as ActiveInteractionNotice[], cti: [] as CtiNotice[], pause: [] as PauseNotice[] };
   socket.on(IngestPush.active, (n: ActiveInteractionNotice) => got.active.push(n));
   socket.on(IngestPush.cti, (n: CtiNotice) => got.cti.push(n));
+  socket.on(IngestPush.pause, (n: PauseNotice) => got.pause.push(n));
   return got;
 }
 const until = async (what: string, ok: () => boolean, ms = 5000) => {
@@ -99,6 +100,14 @@ describe('CTI events and the agent room: a phone system starts and stops the age
     sockets.push(crm);
     await until('the late tab told', () => late.active.length > 0);
     expect(late.active[0]).toMatchObject({ interactionId: id, callId: 'ROOM-1' });
+    // A tab's PCI pause reaches the others, naming which tabs are paused (the audio tab pauses too).
+    const at = Date.now();
+    expect(await sendReliably(crm, IngestEvent.marker, { interactionId: id, kind: 'pause', at, reason: 'sensitive-field', stream: 'screen:crm2' })).toEqual({ ok: true });
+    await until('the pause relayed', () => seen.pause.length === 1);
+    expect(seen.pause[0]).toEqual({ interactionId: id, paused: true, streams: ['screen:crm2'] });
+    expect(await sendReliably(crm, IngestEvent.marker, { interactionId: id, kind: 'resume', at: at + 500, stream: 'screen:crm2' })).toEqual({ ok: true });
+    await until('the resume relayed', () => seen.pause.length === 2);
+    expect(seen.pause[1]).toEqual({ interactionId: id, paused: false, streams: [] });
     expect(await sendReliably(phone, IngestEvent.end, { interactionId: id, at: Date.now() })).toEqual({ ok: true });
     await until('the end announced', () => late.active.at(-1) === null);
     // Another agent heard nothing of it.

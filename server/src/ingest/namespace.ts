@@ -110,7 +110,8 @@ export function registerIngest(io: Server, db: Kysely<DB>, jobs: AppJobQueue, lo
         .execute();
       const last = new Map<string, string>();
       for (const r of rows) last.set(r.stream, r.kind);
-      opts.channel?.pause(agentId, { interactionId, paused: [...last.values()].includes('pause') });
+      const streams = [...last].filter(([, kind]) => kind === 'pause').map(([stream]) => stream);
+      opts.channel?.pause(agentId, { interactionId, paused: streams.length > 0, streams });
     } catch (err) {
       log(`ingest: relaying a pause failed: ${(err as Error).message}`);
     }

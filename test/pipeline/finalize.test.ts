@@ -8,7 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IngestEvent, Manifest } from '@duet/protocol';
-import { analyzeJobId, createRecorderToken, JOB_POLICY, putManifest } from '../../core/src/index.js';
+import { analyzeJobId, createRecorderToken, JOB_POLICY, putManifest, readManifest, readObject } from '../../core/src/index.js';
 import { analyzeAudioJob } from '../../workers/src/jobs/analyze-audio.js';
 import { ApiClient, startTestServer, type TestServer } from '../harness/app.js';
 import { connectRecorder, sendReliably } from '../harness/recorder-client.js';
@@ -70,10 +70,7 @@ async function sendSession(server: TestServer, socket: Socket, rec: RecordedSess
 
 async function manifestOf(server: TestServer, id: string): Promise<Manifest> {
   const row = await server.core.db.selectFrom('interactions').select(['manifest_key']).where('id', '=', id).executeTakeFirstOrThrow();
-  const got = await server.core.store.get(row.manifest_key!);
-  const chunks: Buffer[] = [];
-  for await (const c of got.body) chunks.push(c as Buffer);
-  return Manifest.parse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+  return readManifest(server.core.store, row.manifest_key!);
 }
 
 /** The manifest once analyze-audio has added peaks and talk metrics (it runs after the interaction is ready). */
@@ -87,12 +84,7 @@ async function analysedManifestOf(server: TestServer, id: string): Promise<Manif
   }
 }
 
-async function objectBytes(server: TestServer, key: string): Promise<Buffer> {
-  const got = await server.core.store.get(key);
-  const chunks: Buffer[] = [];
-  for await (const c of got.body) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
+const objectBytes = (server: TestServer, key: string) => readObject(server.core.store, key);
 
 describe('pipeline: recorded session → ingest → finalize → manifest and media', () => {
   let server: TestServer;

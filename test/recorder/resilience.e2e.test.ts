@@ -1,18 +1,16 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '@duet/protocol';
 import { createRecorderToken, readManifest, readObject } from '../../core/src/index.js';
 import { startTestServer, type TestServer } from '../harness/app.js';
 import { browserUnavailable, launchChromium, screenshotPath } from '../harness/browser.js';
+import { speechOf } from '../harness/speech.js';
 import { fakeMicArgs, serveCrm, speechWav } from './crm-page.js';
 import { TcpProxy } from './tcp-proxy.js';
 
-const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface PageRecorder {
@@ -95,8 +93,7 @@ describe.skipIf(skip)('recorder agent under network cuts, reloads, restarts, a f
   async function speechStarts(m: Manifest): Promise<number[]> {
     const file = path.join(work, `${m.interactionId}.ogg`);
     await writeFile(file, await readObject(server.core.store, m.audio!.key));
-    const { stderr } = await run('ffmpeg', ['-hide_banner', '-nostdin', '-i', file, '-af', 'silencedetect=n=-45dB:d=0.3', '-f', 'null', '-']);
-    return [...stderr.matchAll(/silence_end: ([\d.]+)/g)].map((x) => Math.round(Number(x[1]) * 1000));
+    return (await speechOf(file, 0, m.audio!.durationMs)).map((x) => x.startMs);
   }
 
   it('loses nothing over a 30-second network cut, shows it in the badge, and sends what was queued once', async () => {

@@ -15,6 +15,9 @@ import { AuditPage } from './pages/AuditPage';
 import { SystemPage } from './pages/SystemPage';
 import { LibraryPage } from './pages/LibraryPage';
 import { QueryProvider } from './query';
+import type { AppRoute } from './app-route';
+import { EVALUATION_ROUTES } from './scoring/evaluation-routes';
+import { PROGRAM_ROUTES } from './scoring/program-routes';
 
 // The player brings rrweb (most of the bundle): loaded when an interaction is opened.
 const PlayerPage = lazy(() => import('./pages/PlayerPage').then((m) => ({ default: m.PlayerPage })));
@@ -26,7 +29,7 @@ function HomeOrLibrary() {
 
 const PLAYER_PATH = /^\/interactions\/([0-9a-f-]{36})$/i;
 
-type Route = { path: string; label: string; role?: Role; render: () => ReactNode };
+type Route = AppRoute;
 
 /** Roles whose day starts in the interaction library. */
 const LIBRARY_ROLES: readonly Role[] = ['agent', 'supervisor', 'qa', 'trainer'];
@@ -44,7 +47,20 @@ const ROUTES: Route[] = [
   { path: '/admin/tokens', label: 'Recorder tokens', role: 'admin', render: () => <TokensPage /> },
   { path: '/admin/audit', label: 'Audit log', role: 'admin', render: () => <AuditPage /> },
   { path: '/system', label: 'System', role: 'admin', render: () => <SystemPage /> },
+  ...EVALUATION_ROUTES,
+  ...PROGRAM_ROUTES,
 ];
+
+/** The route for a path: exact paths first, then patterns (detail pages such as `/x/:id`). */
+function findRoute(path: string): { route: Route; params: string[] } | undefined {
+  const exact = ROUTES.find((r) => r.path === path);
+  if (exact) return { route: exact, params: [] };
+  for (const r of ROUTES) {
+    const m = r.pattern?.exec(path);
+    if (m) return { route: r, params: m.slice(1).map((g) => g ?? '') };
+  }
+  return undefined;
+}
 
 export function App() {
   const { state, retry } = useAuth();
@@ -89,6 +105,7 @@ export function App() {
 
 
 function canSee(me: Me, route: Route): boolean {
+  if (route.roles) return route.roles.some((r) => me.roles.includes(r));
   return !route.role || me.roles.includes(route.role);
 }
 
@@ -102,8 +119,9 @@ function Shell({ path }: { path: string }) {
   const firstRender = useRef(true);
 
   const player = PLAYER_PATH.exec(path);
-  const route = ROUTES.find((r) => r.path === path);
-  const visible = ROUTES.filter((r) => canSee(me, r) && !(r.path === '/interactions' && usesLibrary(me)));
+  const found = findRoute(path);
+  const route = found?.route;
+  const visible = ROUTES.filter((r) => !r.hidden && canSee(me, r) && !(r.path === '/interactions' && usesLibrary(me)));
   const navLabel = (r: Route) => (r.path === '/' && usesLibrary(me) ? 'Interactions' : r.label);
 
   // After an in-app navigation, close the phone menu and move focus to the new page's heading
@@ -136,8 +154,8 @@ function Shell({ path }: { path: string }) {
       </Suspense>
     );
   else if (!route) content = <NotFoundPage />;
-  else if (!canSee(me, route)) content = <ForbiddenPage role={route.role ?? 'admin'} />;
-  else content = route.render();
+  else if (!canSee(me, route)) content = <ForbiddenPage role={route.roles?.[0] ?? route.role ?? 'admin'} />;
+  else content = route.render(found?.params ?? []);
 
   const initials = me.displayName
     .split(/\s+/)

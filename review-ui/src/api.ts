@@ -80,7 +80,7 @@ export function setUnauthorizedHandler(handler: (() => void) | null): void {
   onUnauthorized = handler;
 }
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 type Options = {
   signal?: AbortSignal;
   /** A 401 here is an answer (wrong password, no session yet), not an ended session. */
@@ -104,7 +104,8 @@ function fallbackMessage(status: number, statusText: string): string {
   return `The server answered ${status}${statusText ? ` ${statusText}` : ''}.`;
 }
 
-async function request<T>(method: Method, path: string, body?: unknown, options: Options = {}): Promise<T> {
+/** One JSON call with the session's CSRF token; feature folders build their own API lists on it. */
+export async function request<T>(method: Method, path: string, body?: unknown, options: Options = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;

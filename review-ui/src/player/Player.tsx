@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
+import type { ReactNode, RefObject } from 'react';
 import type { InteractionSummary } from '@duet/protocol';
 import type { InteractionMedia } from '../api';
 import { MediaClock, WallClock, type PlaybackClock } from './clock';
@@ -12,6 +13,8 @@ import { parsePeaks, type Peaks } from './waveform';
 import './player.css';
 
 export type PlayerMode = 'both' | 'screen' | 'voice';
+/** What the page around the player may do with it: seek, and read where playback is. */
+export type PlayerHandle = { seek: (ms: number) => void; now: () => number };
 const MODE_LABELS: Record<PlayerMode, string> = { both: 'Screen and voice', screen: 'Screen only', voice: 'Voice only' };
 const AUTO = 'auto';
 
@@ -26,6 +29,8 @@ export function Player({
   initialMs,
   onCheckAnalysis,
   refreshLinks,
+  handleRef,
+  side,
 }: {
   interaction: InteractionSummary;
   media: InteractionMedia;
@@ -34,6 +39,10 @@ export function Player({
   onCheckAnalysis: () => void;
   /** Fresh signed URLs for the same media (they expire after minutes; a review may take longer). */
   refreshLinks: () => Promise<Record<string, string>>;
+  /** Filled while the player lives, so panels beside it (evaluation evidence, comments) can seek it and read its time. */
+  handleRef?: RefObject<PlayerHandle | null>;
+  /** Panels shown first in the side column (e.g. the evaluation form). */
+  side?: ReactNode;
 }) {
   const { manifest, urls } = media;
   const durationMs = manifest.timelineMs;
@@ -203,6 +212,14 @@ export function Player({
     clock.seek(ms);
     setTimeMs(clock.now());
   }, []);
+
+  useEffect(() => {
+    if (!handleRef) return;
+    handleRef.current = { seek, now: () => clockRef.current?.now() ?? 0 };
+    return () => {
+      handleRef.current = null;
+    };
+  }, [handleRef, seek]);
 
   const toggle = useCallback(() => {
     const clock = clockRef.current;
@@ -432,6 +449,7 @@ export function Player({
       </div>
 
       <aside className="player-side" aria-label="About this interaction">
+        {side}
         <Facts media={media} />
         <MomentList markers={markers} onJump={seek} />
       </aside>

@@ -15,3 +15,4 @@ export * from './interactions.js';
 export * from './manifest.js';
 export * from './integrations.js';
 export * from './scoring.js';
+export * from './score.js';

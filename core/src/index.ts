@@ -30,6 +30,7 @@ export * from './interactions/finalize-requests.js';
 export * from './interactions/media.js';
 export * from './interactions/manifests.js';
 export * from './interactions/directory.js';
+export * from './interactions/comments.js';
 export * from './auth/integration-tokens.js';
 export * from './imports/sniff.js';
 export * from './imports/requests.js';

@@ -12,6 +12,7 @@ export * from './ingest.js';
 export { IngestPush, type ActiveInteractionNotice, type CtiNotice, type PauseNotice } from './ingest-wire.js';
 export * from './cti.js';
 export * from './interactions.js';
+export * from './comments.js';
 export * from './manifest.js';
 export * from './integrations.js';
 export * from './scoring.js';

@@ -20,6 +20,9 @@ export const InteractionSummary = z.object({
 });
 export type InteractionSummary = z.infer<typeof InteractionSummary>;
 
+export const InteractionSort = z.enum(['newest', 'oldest', 'longest', 'shortest', 'agent']);
+export type InteractionSort = z.infer<typeof InteractionSort>;
+
 /** Filters of the interaction library; every one optional, combined with AND. */
 export const InteractionListQuery = z.object({
   agentId: z.uuid().optional(),
@@ -31,6 +34,12 @@ export const InteractionListQuery = z.object({
   minDurationMs: z.coerce.number().int().min(0).optional(),
   maxDurationMs: z.coerce.number().int().min(0).optional(),
   callId: z.string().max(128).optional(),
+  /**
+   * Order of the list: `newest` (default) or `oldest` start first; `longest` or `shortest` first
+   * (calls still recording, whose length is unknown, come last either way); `agent` by agent
+   * name A→Z, each agent's newest first. The cursor belongs to one order.
+   */
+  sort: InteractionSort.default('newest'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   /** opaque: the `nextCursor` of the previous page */
   cursor: z.string().max(200).optional(),

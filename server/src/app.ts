@@ -11,6 +11,7 @@ import { errorHandler, notFoundApi } from './http/errors.js';
 import { AgentChannel } from './ingest/agent-channel.js';
 import { adminRouter } from './routes/admin.js';
 import { authRouter } from './routes/auth.js';
+import { commentsRouter } from './routes/comments.js';
 import { ctiRouter } from './routes/cti.js';
 import { demoApi, demoPages } from './routes/demo.js';
 import { healthRouter } from './routes/health.js';
@@ -87,6 +88,7 @@ export function createApp({ core, config, log, loginThrottle, channel = new Agen
   api.use(authRouter({ db: core.db, policy, cookieSecure, ...(loginThrottle ? { throttle: loginThrottle } : {}) }));
   api.use(adminRouter(core.db, core.jobs));
   api.use(interactionsRouter(core.db, core.store));
+  api.use(commentsRouter(core.db));
   api.use(scoringRouter(core.db));
   const demoPagesOn = config.DEMO_PAGES ?? !config.DATABASE_URL;
   if (demoPagesOn) api.use(demoApi(core.db));

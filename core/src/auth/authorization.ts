@@ -67,6 +67,41 @@ export function isAdmin(p: Principal): boolean {
   return has(p, 'admin');
 }
 
+// ─── coaching comments ────────────────────────────────────────────────────────────────────────
+
+/** What authorization needs to know about a comment on an interaction. */
+export interface CommentScope {
+  authorId: string | null;
+  visibility: 'private' | 'agent';
+}
+
+/**
+ * Who may pin a coaching comment to an interaction: the reviewers who may see it (supervisors,
+ * QA analysts, trainers, admins), never its own agent (coaching is given, not self-written) and
+ * not executives (they listen to curated calls; they do not coach).
+ */
+export function mayComment(p: Principal, i: InteractionScope): boolean {
+  if (i.agentId === p.userId) return false;
+  if (!(has(p, 'admin') || has(p, 'supervisor') || has(p, 'qa') || has(p, 'trainer'))) return false;
+  return mayAccessInteraction({ ...p, roles: p.roles.filter((r) => r !== 'executive') }, i, 'view');
+}
+
+/**
+ * Who sees a comment: its author while they may still see the interaction; `agent` comments
+ * everyone who may view the interaction; `private` ones only reviewers, never the interaction's
+ * agent (whatever other roles the agent holds).
+ */
+export function mayViewComment(p: Principal, i: InteractionScope, c: CommentScope): boolean {
+  if (!mayAccessInteraction(p, i, 'view')) return false;
+  if (c.authorId === p.userId || c.visibility === 'agent') return true;
+  return mayComment(p, i);
+}
+
+/** Only the author edits or deletes a comment, and only while they may still comment there. */
+export function mayEditComment(p: Principal, i: InteractionScope, c: CommentScope): boolean {
+  return c.authorId === p.userId && mayComment(p, i);
+}
+
 // ─── quality scoring ──────────────────────────────────────────────────────────────────────────
 
 /** What authorization needs to know about an evaluation. */

@@ -136,6 +136,8 @@ export interface InteractionsTable {
   last_data_at: DefaultTimestamp;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
+  /** generated from ended_at - started_at (NULL while recording); bigint, so a string from pg */
+  duration_ms: ColumnType<string | number | null, never, never>;
 }
 
 export interface InteractionChunksTable {
@@ -160,6 +162,18 @@ export interface InteractionMarkersTable {
   stream: Generated<string>;
   at_ms: number;
   reason: string | null;
+}
+
+/** Coaching comments pinned to a moment; `private` for reviewers, `agent` also for the agent. */
+export interface InteractionCommentsTable {
+  id: Generated<string>;
+  interaction_id: string;
+  author_id: string | null;
+  at_ms: number;
+  body: string;
+  visibility: 'private' | 'agent';
+  created_at: DefaultTimestamp;
+  edited_at: NullableTimestamp;
 }
 
 export type IntegrationScope = 'import' | 'cti';
@@ -356,6 +370,7 @@ export interface DB {
   interactions: InteractionsTable;
   interaction_chunks: InteractionChunksTable;
   interaction_markers: InteractionMarkersTable;
+  interaction_comments: InteractionCommentsTable;
   integration_tokens: IntegrationTokensTable;
   interaction_imports: InteractionImportsTable;
   scorecards: ScorecardsTable;

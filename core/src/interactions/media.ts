@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { audit } from '../audit/audit.js';
 import { mayAccessInteraction, type Principal } from '../auth/authorization.js';
 import type { DB } from '../db/schema.js';
 import { DuetError, NotFound } from '../errors.js';
@@ -62,4 +63,31 @@ export async function audioDownloadFor(db: Kysely<DB>, store: ObjectStore, p: Pr
   if (!manifest.audio) throw new NotFound('Audio of this interaction');
   const url = await store.signedReadUrl(manifest.audio.key, { expiresInSeconds: MEDIA_URL_SECONDS, contentType: 'audio/ogg', downloadName: `interaction-${interactionId}.ogg` });
   return { url, expiresInSeconds: MEDIA_URL_SECONDS };
+}
+
+/** One viewing: re-asking for media within this long (renewed links, a re-check) is the same play. */
+export const PLAY_AUDIT_WINDOW_MINUTES = 30;
+
+/**
+ * Audits a play of an interaction once per viewing: the first media answer for this person and
+ * interaction writes `media.play`; the renewals and re-checks a long review makes within
+ * `PLAY_AUDIT_WINDOW_MINUTES` of it do not (the segments, peaks and audio themselves are fetched
+ * by signed URL and never reach the database). Returns whether it wrote a row. Two tabs opened in
+ * the same instant may both write one, which over-counts a play rather than losing it.
+ */
+export async function auditPlay(db: Kysely<DB>, event: { actorId: string; interactionId: string; ip?: string | null }): Promise<boolean> {
+  const since = new Date(Date.now() - PLAY_AUDIT_WINDOW_MINUTES * 60_000);
+  const recent = await db
+    .selectFrom('audit_log')
+    .select('id')
+    .where('target_type', '=', 'interaction')
+    .where('target_id', '=', event.interactionId)
+    .where('action', '=', 'media.play')
+    .where('actor_id', '=', event.actorId)
+    .where('at', '>', since)
+    .limit(1)
+    .executeTakeFirst();
+  if (recent) return false;
+  await audit(db, { actorId: event.actorId, ip: event.ip ?? null, action: 'media.play', targetType: 'interaction', targetId: event.interactionId });
+  return true;
 }

@@ -1,5 +1,5 @@
-import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
-import type { InteractionListQuery, InteractionSummary } from '@duet/protocol';
+import { sql, type ExpressionBuilder, type Kysely, type RawBuilder } from 'kysely';
+import type { InteractionListQuery, InteractionSort, InteractionSummary } from '@duet/protocol';
 import { isAdmin, mayAccessInteraction, visibleTeamIds, type Principal } from '../auth/authorization.js';
 import type { DB } from '../db/schema.js';
 import { InvalidInput, NotFound } from '../errors.js';
@@ -16,6 +16,7 @@ type Row = {
   end_reason: 'ended' | 'idle-timeout' | null;
   started_at: Date;
   ended_at: Date | null;
+  duration_ms: string | number | null;
 };
 
 const toSummary = (r: Row): InteractionSummary => ({
@@ -50,6 +51,7 @@ function base(db: Kysely<DB>) {
       'i.end_reason',
       'i.started_at',
       'i.ended_at',
+      'i.duration_ms',
     ]);
 }
 
@@ -68,22 +70,96 @@ function visibleTo(p: Principal) {
   };
 }
 
-const encodeCursor = (r: Row) => Buffer.from(JSON.stringify([r.started_at.toISOString(), r.id])).toString('base64url');
-function decodeCursor(cursor: string): [string, string] {
+/**
+ * The library's orders, each a list of sort keys ending in the id (unique, so the order is total
+ * and a cursor names exactly one place). Every order has an index that starts with its keys
+ * (migration 20261123T180000), so a page is an index range scan from the cursor.
+ */
+type KeyType = 'date' | 'number' | 'text' | 'uuid';
+type SortKey = { expr: RawBuilder<unknown>; dir: 'asc' | 'desc'; type: KeyType; of: (r: Row) => string | number };
+// Durations still unknown (recording) sort last in both directions: the indexes hold the same expressions.
+const LONGEST = sql`coalesce(i.duration_ms, -1)`;
+const SHORTEST = sql`coalesce(i.duration_ms, 9007199254740991)`;
+const durationOr = (fallback: number) => (r: Row) => (r.duration_ms === null ? fallback : Number(r.duration_ms));
+const SORTS: Record<InteractionSort, SortKey[]> = {
+  newest: [
+    { expr: sql`i.started_at`, dir: 'desc', type: 'date', of: (r) => r.started_at.toISOString() },
+    { expr: sql`i.id`, dir: 'desc', type: 'uuid', of: (r) => r.id },
+  ],
+  oldest: [
+    { expr: sql`i.started_at`, dir: 'asc', type: 'date', of: (r) => r.started_at.toISOString() },
+    { expr: sql`i.id`, dir: 'asc', type: 'uuid', of: (r) => r.id },
+  ],
+  longest: [
+    { expr: LONGEST, dir: 'desc', type: 'number', of: durationOr(-1) },
+    { expr: sql`i.id`, dir: 'desc', type: 'uuid', of: (r) => r.id },
+  ],
+  shortest: [
+    { expr: SHORTEST, dir: 'asc', type: 'number', of: durationOr(9007199254740991) },
+    { expr: sql`i.id`, dir: 'asc', type: 'uuid', of: (r) => r.id },
+  ],
+  agent: [
+    { expr: sql`u.display_name`, dir: 'asc', type: 'text', of: (r) => r.agent_name },
+    { expr: sql`i.agent_id`, dir: 'asc', type: 'uuid', of: (r) => r.agent_id },
+    { expr: sql`i.started_at`, dir: 'desc', type: 'date', of: (r) => r.started_at.toISOString() },
+    { expr: sql`i.id`, dir: 'desc', type: 'uuid', of: (r) => r.id },
+  ],
+};
+
+const encodeCursor = (sort: InteractionSort, r: Row) => Buffer.from(JSON.stringify([sort, ...SORTS[sort].map((k) => k.of(r))])).toString('base64url');
+
+const fits: Record<KeyType, (v: unknown) => boolean> = {
+  date: (v) => typeof v === 'string' && !Number.isNaN(Date.parse(v)),
+  number: (v) => typeof v === 'number' && Number.isSafeInteger(v),
+  text: (v) => typeof v === 'string' && v.length <= 500,
+  uuid: (v) => typeof v === 'string' && /^[0-9a-f-]{36}$/.test(v),
+};
+
+function decodeCursor(sort: InteractionSort, cursor: string): unknown[] {
+  const keys = SORTS[sort];
+  let v: unknown;
   try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && !Number.isNaN(Date.parse(v[0])) && typeof v[1] === 'string' && /^[0-9a-f-]{36}$/.test(v[1])) {
-      return [v[0], v[1]];
-    }
+    v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    /* fall through */
+    v = null;
+  }
+  if (Array.isArray(v) && v[0] !== sort && typeof v[0] === 'string' && v[0] in SORTS) {
+    throw new InvalidInput(`This cursor is for the "${String(v[0])}" order, not "${sort}": start the "${sort}" list again without a cursor.`, [{ path: 'cursor', message: 'belongs to another sort' }]);
+  }
+  if (Array.isArray(v) && v.length === keys.length + 1 && keys.every((k, n) => fits[k.type](v[n + 1]))) {
+    return keys.map((k, n) => (k.type === 'date' ? new Date(v[n + 1] as string) : v[n + 1]));
   }
   throw new InvalidInput('The cursor is not one this server gave out; start again without it.', [{ path: 'cursor', message: 'invalid cursor' }]);
 }
 
+/**
+ * "After the cursor" in a lexicographic order whose keys may change direction (agent A→Z, then
+ * newest first): each run of keys in one direction is a row comparison, which PostgreSQL turns
+ * into an index bound; the first key's own bound is repeated so the scan starts at the cursor.
+ */
+function after(keys: SortKey[], values: unknown[]): RawBuilder<boolean> {
+  const runs: { dir: 'asc' | 'desc'; exprs: RawBuilder<unknown>[]; values: unknown[] }[] = [];
+  keys.forEach((k, n) => {
+    const last = runs.at(-1);
+    if (last && last.dir === k.dir) {
+      last.exprs.push(k.expr);
+      last.values.push(values[n]);
+    } else runs.push({ dir: k.dir, exprs: [k.expr], values: [values[n]] });
+  });
+  const row = (xs: unknown[]) => sql`(${sql.join(xs.map((x) => (isRaw(x) ? x : sql.val(x))))})`;
+  const build = (i: number): RawBuilder<boolean> => {
+    const r = runs[i]!;
+    const past = sql<boolean>`${row(r.exprs)} ${sql.raw(r.dir === 'asc' ? '>' : '<')} ${row(r.values)}`;
+    if (i === runs.length - 1) return past;
+    return sql<boolean>`(${past} OR (${row(r.exprs)} = ${row(r.values)} AND ${build(i + 1)}))`;
+  };
+  const first = keys[0]!;
+  return sql<boolean>`${first.expr} ${sql.raw(first.dir === 'asc' ? '>=' : '<=')} ${values[0]} AND ${build(0)}`;
+}
+const isRaw = (x: unknown): x is RawBuilder<unknown> => typeof x === 'object' && x !== null && 'toOperationNode' in x;
+
 /** The filters of the library, as conditions on `interactions as i` (shared by the page and its count). */
 function filtered(p: Principal, q: InteractionListQuery) {
-  const duration = sql<number>`extract(epoch from (i.ended_at - i.started_at)) * 1000`;
   return (eb: ExpressionBuilder<DB & { i: DB['interactions'] }, 'i'>) => {
     const and = [];
     if (!isAdmin(p)) and.push(visibleTo(p)(eb));
@@ -93,28 +169,30 @@ function filtered(p: Principal, q: InteractionListQuery) {
     if (q.callId) and.push(eb('i.call_id', '=', q.callId));
     if (q.from) and.push(eb('i.started_at', '>=', new Date(q.from)));
     if (q.to) and.push(eb('i.started_at', '<', new Date(q.to)));
-    if (q.minDurationMs !== undefined) and.push(eb(duration, '>=', q.minDurationMs));
-    if (q.maxDurationMs !== undefined) and.push(eb(duration, '<=', q.maxDurationMs));
+    if (q.minDurationMs !== undefined) and.push(eb('i.duration_ms', '>=', q.minDurationMs));
+    if (q.maxDurationMs !== undefined) and.push(eb('i.duration_ms', '<=', q.maxDurationMs));
     return eb.and(and);
   };
 }
 
 /**
- * The interaction library: newest first, keyset-paginated, filtered, scoped to what `p` may see,
- * with the number of interactions matching the filters (all pages) for "1–50 of 1,234".
+ * The interaction library: in the asked order, keyset-paginated, filtered, scoped to what `p` may
+ * see, with the number of interactions matching the filters (all pages) for "1–50 of 1,234".
  */
 export async function listInteractions(db: Kysely<DB>, p: Principal, q: InteractionListQuery): Promise<{ interactions: InteractionSummary[]; nextCursor: string | null; total: number }> {
-  let query = base(db).where(filtered(p, q)).orderBy('i.started_at', 'desc').orderBy('i.id', 'desc').limit(q.limit + 1);
+  const keys = SORTS[q.sort];
+  let query = base(db).where(filtered(p, q)).limit(q.limit + 1);
+  for (const k of keys) query = query.orderBy(k.expr, k.dir);
   if (q.cursor) {
-    const [at, id] = decodeCursor(q.cursor);
-    query = query.where((eb) => eb.or([eb('i.started_at', '<', new Date(at)), eb.and([eb('i.started_at', '=', new Date(at)), eb('i.id', '<', id)])]));
+    const condition = after(keys, decodeCursor(q.sort, q.cursor));
+    query = query.where(() => condition);
   }
   const [rows, count] = await Promise.all([
     query.execute() as Promise<Row[]>,
     db.selectFrom('interactions as i').select((eb) => eb.fn.countAll<string>().as('n')).where(filtered(p, q)).executeTakeFirstOrThrow(),
   ]);
   const page = rows.slice(0, q.limit);
-  return { interactions: page.map(toSummary), nextCursor: rows.length > q.limit ? encodeCursor(page.at(-1)!) : null, total: Number(count.n) };
+  return { interactions: page.map(toSummary), nextCursor: rows.length > q.limit ? encodeCursor(q.sort, page.at(-1)!) : null, total: Number(count.n) };
 }
 
 /**

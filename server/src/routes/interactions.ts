@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { InteractionListQuery } from '@duet/protocol';
-import { audioDownloadFor, audit, directoryFor, getInteraction, listInteractions, mediaFor, type DB, type ObjectStore } from '@duet/core';
+import { audioDownloadFor, audit, auditPlay, directoryFor, getInteraction, listInteractions, mediaFor, type DB, type ObjectStore } from '@duet/core';
 import { requireAuth } from '../http/auth-context.js';
 import { parseInput } from '../http/errors.js';
 import { clientIp } from './auth.js';
@@ -25,20 +25,21 @@ export function interactionsRouter(db: Kysely<DB>, store: ObjectStore): Router {
     res.json(await directoryFor(db, auth.principal));
   });
 
+  // The summary is what the library already lists, so reading it is not audited; playing is.
   router.get('/interactions/:id', async (req, res) => {
     const auth = requireAuth(req);
     const { id } = parseInput(IdParam, req.params, 'path');
-    const interaction = await getInteraction(db, auth.principal, id);
-    await audit(db, { actorId: auth.principal.userId, ip: clientIp(req), action: 'interaction.view', targetType: 'interaction', targetId: id });
-    res.json(interaction);
+    res.json(await getInteraction(db, auth.principal, id));
   });
 
-  // Every play and download is audited: who, which interaction, from where.
+  // Every play and download is audited: who, which interaction, from where. A play is audited
+  // once per viewing (renewed links and re-checks within the window are the same play); the
+  // media files themselves are fetched by signed URL and write nothing.
   router.get('/interactions/:id/media', async (req, res) => {
     const auth = requireAuth(req);
     const { id } = parseInput(IdParam, req.params, 'path');
     const media = await mediaFor(db, store, auth.principal, id);
-    await audit(db, { actorId: auth.principal.userId, ip: clientIp(req), action: 'media.play', targetType: 'interaction', targetId: id });
+    await auditPlay(db, { actorId: auth.principal.userId, interactionId: id, ip: clientIp(req) });
     res.json(media);
   });
 

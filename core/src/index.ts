@@ -36,3 +36,4 @@ export * from './imports/sniff.js';
 export * from './imports/requests.js';
 export * from './imports/imports.js';
 export * from './scoring/index.js';
+export * from './notifications/notifications.js';

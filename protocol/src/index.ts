@@ -17,3 +17,4 @@ export * from './manifest.js';
 export * from './integrations.js';
 export * from './scoring.js';
 export * from './score.js';
+export * from './notifications.js';

@@ -297,8 +297,19 @@ export const EvaluationDetail = Evaluation.extend({
   definition: ScorecardDefinition,
   history: z.array(EvaluationEvent),
   dispute: Dispute.nullable(),
+  /** display names by user id: the agent, the evaluator, the dispute's reviewer and everyone in the history */
+  people: z.record(z.string(), z.string()),
 });
 export type EvaluationDetail = z.infer<typeof EvaluationDetail>;
+
+/** A row of an evaluation list: the evaluation with the names and call a person recognises it by. */
+export const EvaluationListItem = Evaluation.extend({
+  agentName: z.string(),
+  evaluatorName: z.string(),
+  callId: z.string().nullable(),
+  interactionStartedAt: z.string(),
+});
+export type EvaluationListItem = z.infer<typeof EvaluationListItem>;
 
 /** Self-evaluation beside the supervisor's: per question, where they differ. */
 export const EvaluationComparison = z.object({

@@ -17,6 +17,7 @@ import { demoApi, demoPages } from './routes/demo.js';
 import { healthRouter } from './routes/health.js';
 import { importsRouter } from './routes/imports.js';
 import { interactionsRouter } from './routes/interactions.js';
+import { notificationsRouter } from './routes/notifications.js';
 import { objectsRouter } from './routes/objects.js';
 import { scoringRouter } from './routes/scoring.js';
 
@@ -90,6 +91,7 @@ export function createApp({ core, config, log, loginThrottle, channel = new Agen
   api.use(interactionsRouter(core.db, core.store));
   api.use(commentsRouter(core.db));
   api.use(scoringRouter(core.db));
+  api.use(notificationsRouter(core.db));
   const demoPagesOn = config.DEMO_PAGES ?? !config.DATABASE_URL;
   if (demoPagesOn) api.use(demoApi(core.db));
   if (core.store.driver === 'filesystem') api.use(objectsRouter({ store: core.store, secret: core.secret }));

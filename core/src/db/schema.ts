@@ -356,6 +356,19 @@ export interface SamplingAssignmentsTable {
   created_at: DefaultTimestamp;
 }
 
+/** In-app notifications, one row per recipient (an evaluation submitted, a dispute to review or decided). */
+export interface NotificationsTable {
+  id: Generated<string>;
+  user_id: string;
+  kind: 'evaluation_submitted' | 'dispute_raised' | 'dispute_resolved';
+  title: string;
+  body: string | null;
+  link: string | null;
+  evaluation_id: string | null;
+  created_at: DefaultTimestamp;
+  read_at: NullableTimestamp;
+}
+
 export interface DB {
   users: UsersTable;
   user_roles: UserRolesTable;
@@ -382,6 +395,7 @@ export interface DB {
   calibration_participants: CalibrationParticipantsTable;
   sampling_plans: SamplingPlansTable;
   sampling_assignments: SamplingAssignmentsTable;
+  notifications: NotificationsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -6,6 +6,7 @@ import type {
   DisputeRequest,
   EvaluationComparison,
   EvaluationDetail,
+  EvaluationListItem,
   EvaluationListQuery,
   Evaluation,
   ResolveDisputeRequest,
@@ -25,6 +26,7 @@ import {
   type Principal,
 } from '../auth/authorization.js';
 import { loadPrincipal } from '../auth/principal.js';
+import { displayNameOf, notify } from '../notifications/notifications.js';
 import type { DB } from '../db/schema.js';
 import { Conflict, Forbidden, InvalidInput, NotFound } from '../errors.js';
 import { revealIfComplete } from './calibration.js';
@@ -223,6 +225,16 @@ export async function submitEvaluation(db: Kysely<DB>, ctx: ScoringContext, id: 
         .execute();
     }
     await addEvent(trx, id, p.userId, 'submitted', { percent: score.percent, criticalFailed: score.criticalFailed });
+    if (row.kind === 'supervisor') {
+      await notify(trx, {
+        userId: row.agent_id,
+        kind: 'evaluation_submitted',
+        title: `${await displayNameOf(trx, p.userId)} evaluated your call: ${score.percent}%`,
+        body: score.criticalFailed ? score.criticalFailures.map((f) => f.reason).join(' ') : 'Open it to read the answers, then acknowledge it or dispute it.',
+        link: evaluationLink(row.interaction_id, id),
+        evaluationId: id,
+      });
+    }
     await audit(trx, { actorId: p.userId, ip: ctx.ip, action: 'evaluation.submit', targetType: 'evaluation', targetId: id, detail: { percent: score.percent, criticalFailed: score.criticalFailed, kind: row.kind } });
     if (row.calibration_session_id) await revealIfComplete(trx, row.calibration_session_id, p.userId, ctx.ip ?? null);
     return reload(trx, id);
@@ -308,6 +320,17 @@ export async function disputeEvaluation(db: Kysely<DB>, ctx: ScoringContext, id:
       .executeTakeFirstOrThrow();
     await trx.updateTable('evaluations').set({ state: 'disputed', updated_at: new Date() }).where('id', '=', id).execute();
     await addEvent(trx, id, p.userId, 'disputed', { disputeId: dispute.id, reason: input.reason ?? null, questions: input.questions ?? [], reviewerId });
+    if (reviewerId) {
+      const n = input.questions?.length ?? 0;
+      await notify(trx, {
+        userId: reviewerId,
+        kind: 'dispute_raised',
+        title: `${await displayNameOf(trx, p.userId)} disputed an evaluation: you review it`,
+        body: input.reason?.trim() || `${n} question${n === 1 ? '' : 's'} disputed.`,
+        link: evaluationLink(row.interaction_id, id),
+        evaluationId: id,
+      });
+    }
     await audit(trx, { actorId: p.userId, ip: ctx.ip, action: 'evaluation.dispute', targetType: 'evaluation', targetId: id, detail: { disputeId: dispute.id, reviewerId, questions: (input.questions ?? []).map((q) => q.questionId) } });
   });
   return getEvaluation(db, ctx, id);
@@ -353,6 +376,14 @@ export async function resolveDispute(db: Kysely<DB>, ctx: ScoringContext, id: st
       .execute();
     await trx.updateTable('disputes').set({ state: input.outcome, resolved_by: p.userId, resolution: input.comment, resolved_at: now }).where('id', '=', dispute.id).execute();
     await addEvent(trx, id, p.userId, input.outcome === 'upheld' ? 'dispute_upheld' : 'dispute_changed', { disputeId: dispute.id, comment: input.comment, percent: score.percent });
+    await notify(trx, {
+      userId: row.agent_id,
+      kind: 'dispute_resolved',
+      title: input.outcome === 'upheld' ? `Your dispute was decided: the evaluation stands at ${score.percent}%` : `Your dispute was decided: answers changed, now ${score.percent}%`,
+      body: input.comment,
+      link: evaluationLink(row.interaction_id, id),
+      evaluationId: id,
+    });
     await audit(trx, {
       actorId: p.userId,
       ip: ctx.ip,
@@ -383,13 +414,19 @@ export async function getEvaluation(db: Kysely<DB>, ctx: ScoringContext, id: str
     db.selectFrom('evaluation_events').selectAll().where('evaluation_id', '=', id).orderBy('id').execute(),
     db.selectFrom('disputes').selectAll().where('evaluation_id', '=', id).executeTakeFirst(),
   ]);
+  const ids = new Set([row.agent_id, row.evaluator_id, ...events.map((e) => e.actor_id), dispute?.reviewer_id, dispute?.resolved_by].filter((x): x is string => Boolean(x)));
+  const users = await db.selectFrom('users').select(['id', 'display_name']).where('id', 'in', [...ids]).execute();
   return {
     ...toEvaluation(row),
     definition: row.definition,
     history: events.map((e) => ({ at: e.at.toISOString(), actorId: e.actor_id, kind: e.kind, detail: e.detail })),
     dispute: dispute ? toDispute(dispute) : null,
+    people: Object.fromEntries(users.map((u) => [u.id, u.display_name])),
   };
 }
+
+/** Where a notification about an evaluation opens it: the player, with the evaluation beside it. */
+const evaluationLink = (interactionId: string, evaluationId: string) => `/interactions/${interactionId}?evaluation=${evaluationId}`;
 
 function toDispute(d: {
   id: string;
@@ -423,7 +460,7 @@ function toDispute(d: {
  * detail can never disagree. Calibration evaluations are listed to their evaluator only (the
  * session shows the rest after the reveal).
  */
-export async function listEvaluations(db: Kysely<DB>, p: Principal, q: EvaluationListQuery): Promise<Evaluation[]> {
+export async function listEvaluations(db: Kysely<DB>, p: Principal, q: EvaluationListQuery): Promise<EvaluationListItem[]> {
   let query = evaluationQuery(db).orderBy('e.created_at', 'desc').orderBy('e.id', 'desc').limit(q.limit);
   if (!isAdmin(p)) {
     const teams = visibleTeamIds(p) ?? [];
@@ -447,7 +484,26 @@ export async function listEvaluations(db: Kysely<DB>, p: Principal, q: Evaluatio
     if (row.kind === 'calibration' && row.evaluator_id !== p.userId) continue;
     if (mayViewEvaluation(p, await evaluationScope(db, row))) out.push(toEvaluation(row));
   }
-  return out;
+  return withListNames(db, out);
+}
+
+/** The names and call each row is recognised by, in two queries for the whole page. */
+async function withListNames(db: Kysely<DB>, list: Evaluation[]): Promise<EvaluationListItem[]> {
+  if (!list.length) return [];
+  const userIds = [...new Set(list.flatMap((e) => [e.agentId, e.evaluatorId]))];
+  const [users, calls] = await Promise.all([
+    db.selectFrom('users').select(['id', 'display_name']).where('id', 'in', userIds).execute(),
+    db.selectFrom('interactions').select(['id', 'call_id', 'started_at']).where('id', 'in', [...new Set(list.map((e) => e.interactionId))]).execute(),
+  ]);
+  const name = new Map(users.map((u) => [u.id, u.display_name]));
+  const call = new Map(calls.map((c) => [c.id, c]));
+  return list.map((e) => ({
+    ...e,
+    agentName: name.get(e.agentId) ?? 'A former user',
+    evaluatorName: name.get(e.evaluatorId) ?? 'A former user',
+    callId: call.get(e.interactionId)?.call_id ?? null,
+    interactionStartedAt: call.get(e.interactionId)?.started_at.toISOString() ?? e.createdAt,
+  }));
 }
 
 /**

@@ -5,6 +5,7 @@ import * as pbxImports from './20261123T140000_pbx_imports.js';
 import * as chunkPayloadInline from './20261123T150000_chunk_payload_inline.js';
 import * as markerStreams from './20261123T160000_marker_streams.js';
 import * as scoring from './20261123T170000_scoring.js';
+import * as notifications from './20261123T190000_notifications.js';
 import * as comments from './20261123T180000_comments.js';
 
 /**
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '20261123T160000_marker_streams': markerStreams,
   '20261123T170000_scoring': scoring,
   '20261123T180000_comments': comments,
+  '20261123T190000_notifications': notifications,
 };

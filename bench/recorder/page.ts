@@ -53,9 +53,9 @@ table.grid { border-collapse: collapse; width: 100%; }
 `;
 
 /** The page's HTML: the same shell with or without the recorder's script tag and start call. */
-export function crmHtml(recorder: RecorderConfig | null): string {
+export function crmHtml(recorder: RecorderConfig | null, scriptSrc = '/duet-recorder.iife.js'): string {
   const rec = recorder
-    ? `<script src="/duet-recorder.iife.js"></script>
+    ? `<script src="${scriptSrc}"></script>
 <script>
   window.__rec = { started: null, error: null, states: [] };
   addEventListener('DOMContentLoaded', () => {
@@ -75,18 +75,30 @@ export function crmHtml(recorder: RecorderConfig | null): string {
 
 /**
  * The tiny local http server of the page: every path that is not a file serves the shell (SPA
- * routes survive a reload). `?rec=1` serves the shell with the recorder.
+ * routes survive a reload). `?rec=1` serves the shell with the recorder (the first bundle);
+ * `?rec=<name>` with the bundle of that name (same-run comparisons of two builds). Each bundle is
+ * served at its own URL, so the browser's code cache never hands one build's code to the other.
  */
-export async function serveCrmPage(bundleFile: string, recorder: RecorderConfig): Promise<{ url: string; close(): Promise<void> }> {
-  const [bundle, crmJs] = await Promise.all([readFile(bundleFile), readFile(CRM_JS)]);
-  const withRec = crmHtml(recorder);
+export async function serveCrmPage(bundleFiles: string | Record<string, string>, recorder: RecorderConfig): Promise<{ url: string; close(): Promise<void> }> {
+  const files = typeof bundleFiles === 'string' ? { current: bundleFiles } : bundleFiles;
+  const names = Object.keys(files);
+  const bundles = new Map<string, Buffer>();
+  const pages = new Map<string, string>();
+  for (const [i, name] of names.entries()) {
+    const src = i === 0 ? '/duet-recorder.iife.js' : `/duet-recorder.${name}.iife.js`;
+    bundles.set(src, await readFile(files[name]!));
+    pages.set(name, crmHtml(recorder, src));
+    if (i === 0) pages.set('1', crmHtml(recorder, src));
+  }
+  const crmJs = await readFile(CRM_JS);
   const without = crmHtml(null);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    if (url.pathname === '/duet-recorder.iife.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
+    const bundle = bundles.get(url.pathname);
+    if (bundle) return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
     if (url.pathname === '/crm.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(crmJs);
     if (url.pathname === '/favicon.ico') return void res.writeHead(204).end();
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(url.searchParams.get('rec') === '1' ? withRec : without);
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(pages.get(url.searchParams.get('rec') ?? '') ?? without);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {

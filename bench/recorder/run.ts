@@ -43,7 +43,12 @@ const MINUTES = Number(env.BENCH_RECORDER_MINUTES ?? 10);
 const PROFILE = env.BENCH_RECORDER_PROFILE ?? 'auto';
 /** another build of the IIFE bundle to measure (e.g. a copy made before a change), with its .map beside it */
 const OTHER_BUNDLE = env.BENCH_RECORDER_BUNDLE;
-const DEFAULT_RUN = !env.BENCH_RECORDER_ROUNDS && !env.BENCH_RECORDER_MINUTES && PROFILE === 'auto' && !OTHER_BUNDLE;
+/**
+ * a second build measured in the same rounds as a third variant (`compare`), e.g. a copy of the
+ * bundle from before a change: a before/after in one run, under the same machine load
+ */
+const COMPARE_BUNDLE = env.BENCH_RECORDER_COMPARE;
+const DEFAULT_RUN = !env.BENCH_RECORDER_ROUNDS && !env.BENCH_RECORDER_MINUTES && PROFILE === 'auto' && !OTHER_BUNDLE && !COMPARE_BUNDLE;
 const WRITE = DEFAULT_RUN || env.BENCH_WRITE === '1';
 /** targets (issue: recorder) */
 const TARGET_ADDED_TBT_MS = 90;
@@ -156,8 +161,11 @@ interface Ctx {
   bundle: string;
 }
 
+/** without the recorder, with the bundle measured, with the comparison bundle */
+type Variant = 'without' | 'with' | 'compare';
+
 interface RunFigures extends LongTaskFigures {
-  variant: 'without' | 'with';
+  variant: Variant;
   /** TBT of the long tasks that start after the load event (the scenario without the page load) */
   tbtAfterLoadMs: number;
   longTasksAfterLoad: number;
@@ -219,7 +227,8 @@ async function storedChunks(server: RunningServer, interactionId: string) {
   return { screenChunks: Number(screen?.n ?? 0), audioChunks: Number(audio?.n ?? 0), screenKb: Number(screen?.bytes ?? 0) / 1024 };
 }
 
-async function runOnce(ctx: Ctx, withRecorder: boolean, profile = false): Promise<RunFigures> {
+async function runOnce(ctx: Ctx, variant: Variant, profile = false): Promise<RunFigures> {
+  const withRecorder = variant !== 'without';
   const load = new LoadWindow();
   const t0 = performance.now();
   const { browser, page, cdp } = await openPage(ctx);
@@ -229,7 +238,7 @@ async function runOnce(ctx: Ctx, withRecorder: boolean, profile = false): Promis
       await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
       await cdp.send('Profiler.start');
     }
-    await page.goto(`${ctx.crmUrl}/customers${withRecorder ? '?rec=1' : ''}`, { waitUntil: 'load' });
+    await page.goto(`${ctx.crmUrl}/customers${variant === 'with' ? '?rec=1' : variant === 'compare' ? '?rec=compare' : ''}`, { waitUntil: 'load' });
     const mark = () => page.evaluate(() => (window as unknown as { __benchClockMark(): void }).__benchClockMark());
     if (profile) await mark();
     await scenarioPass(page);
@@ -254,7 +263,7 @@ async function runOnce(ctx: Ctx, withRecorder: boolean, profile = false): Promis
     }
     const machine = load.stop();
     return {
-      variant: withRecorder ? 'with' : 'without',
+      variant,
       ...longTaskFigures(tasks.longTasks),
       ...afterLoad(tasks.longTasks, loadMs),
       loadMs,
@@ -384,13 +393,16 @@ export async function main(): Promise<number> {
     const wav = await speechWav(work, 'agent', 'Thank you for calling Acme, this is Alex. How can I help you today?', 'en-us+m3');
     const bundle = OTHER_BUNDLE ? path.resolve(OTHER_BUNDLE) : IIFE;
     if (OTHER_BUNDLE) console.log(`measuring ${bundle} (BENCH_RECORDER_BUNDLE), not the working tree's bundle`);
-    crm = await serveCrmPage(bundle, { serverUrl: server.url, token });
+    if (COMPARE_BUNDLE) console.log(`comparing with ${path.resolve(COMPARE_BUNDLE)} (BENCH_RECORDER_COMPARE) in the same rounds`);
+    crm = await serveCrmPage(COMPARE_BUNDLE ? { current: bundle, compare: path.resolve(COMPARE_BUNDLE) } : bundle, { serverUrl: server.url, token });
     const ctx: Ctx = { crmUrl: crm.url, wav, server, bundle };
 
     const runs: RunFigures[] = [];
+    const variants: Variant[] = COMPARE_BUNDLE ? ['without', 'with', 'compare'] : ['without', 'with'];
     for (let r = 1; r <= ROUNDS; r++) {
-      for (const withRecorder of [false, true]) {
-        const f = await runOnce(ctx, withRecorder);
+      // the order turns every round, so no variant always runs first (or right after another)
+      for (const variant of variants.map((_, i) => variants[(i + r - 1) % variants.length]!)) {
+        const f = await runOnce(ctx, variant);
         runs.push(f);
         console.log(
           `round ${r} ${f.variant.padEnd(7)}: TBT ${f.tbtMs.toFixed(0)} ms (after load ${f.tbtAfterLoadMs.toFixed(0)}; load ${f.loadMs.toFixed(0)} ms), ${f.nodesAdded} nodes added, long tasks ${f.longTasks} (Σ ${f.longTaskMs.toFixed(0)} ms, max ${f.maxLongTaskMs.toFixed(0)}), script ${f.scriptMs.toFixed(0)} ms, tasks ${f.taskMs.toFixed(0)} ms` +
@@ -398,8 +410,8 @@ export async function main(): Promise<number> {
         );
       }
     }
-    const of = (v: 'with' | 'without', k: keyof LongTaskFigures | 'tbtAfterLoadMs' | 'loadMs' | 'scriptMs' | 'taskMs' | 'layoutMs' | 'styleMs') => median(runs.filter((x) => x.variant === v).map((x) => x[k] as number));
-    const med = (v: 'with' | 'without') => ({
+    const of = (v: Variant, k: keyof LongTaskFigures | 'tbtAfterLoadMs' | 'loadMs' | 'scriptMs' | 'taskMs' | 'layoutMs' | 'styleMs') => median(runs.filter((x) => x.variant === v).map((x) => x[k] as number));
+    const med = (v: Variant) => ({
       tbtMs: of(v, 'tbtMs'),
       tbtAfterLoadMs: of(v, 'tbtAfterLoadMs'),
       loadMs: of(v, 'loadMs'),
@@ -414,11 +426,15 @@ export async function main(): Promise<number> {
     const without = med('without');
     const withRec = med('with');
     const addedTbtMs = withRec.tbtMs - without.tbtMs;
+    // the same difference taken within each round (both runs under that round's machine load)
+    const pairedAdded = (v: Variant) => median(Array.from({ length: ROUNDS }, (_, i) => runs.filter((x) => x.variant === v)[i]!.tbtMs - runs.filter((x) => x.variant === 'without')[i]!.tbtMs));
+    const compared = COMPARE_BUNDLE ? med('compare') : undefined;
+    if (compared) console.log(`comparison bundle: TBT ${compared.tbtMs.toFixed(0)} ms, added ${(compared.tbtMs - without.tbtMs).toFixed(0)} ms (median of per-round differences ${pairedAdded('compare').toFixed(0)}); this bundle: added ${addedTbtMs.toFixed(0)} ms (per-round ${pairedAdded('with').toFixed(0)})`);
     console.log(`medians over ${ROUNDS} round(s): TBT ${without.tbtMs.toFixed(0)} → ${withRec.tbtMs.toFixed(0)} ms (added ${addedTbtMs.toFixed(0)} ms; target ≤ ${TARGET_ADDED_TBT_MS}); after load ${without.tbtAfterLoadMs.toFixed(0)} → ${withRec.tbtAfterLoadMs.toFixed(0)} ms; Σ long tasks ${without.longTaskMs.toFixed(0)} → ${withRec.longTaskMs.toFixed(0)} ms; script ${without.scriptMs.toFixed(0)} → ${withRec.scriptMs.toFixed(0)} ms`);
 
     let profile: RunFigures | undefined;
     if (PROFILE === '1' || (PROFILE === 'auto' && addedTbtMs > TARGET_ADDED_TBT_MS)) {
-      profile = await runOnce(ctx, true, true);
+      profile = await runOnce(ctx, 'with', true);
       console.log(`profile run (with, sampling 200 µs): TBT ${profile.tbtMs.toFixed(0)} ms`);
       for (const c of profile.profile!.byOwner.slice(0, 12)) console.log(`  ${c.ms.toFixed(0).padStart(6)} ms  ${c.name}`);
       const pr = profile.profile!;
@@ -452,6 +468,10 @@ export async function main(): Promise<number> {
       heapMinutes: MINUTES,
       without: roundAll(without),
       with: roundAll(withRec),
+      addedTbtMedianOfRoundsMs: round(pairedAdded('with')),
+      ...(compared
+        ? { compare: { bundle: path.relative(ROOT, path.resolve(COMPARE_BUNDLE!)), addedTbtMs: round(compared.tbtMs - without.tbtMs), addedTbtMedianOfRoundsMs: round(pairedAdded('compare')), addedTbtAfterLoadMs: round(compared.tbtAfterLoadMs - without.tbtAfterLoadMs), ...roundAll(compared) } }
+        : {}),
       addedTbtAfterLoadMs: round(withRec.tbtAfterLoadMs - without.tbtAfterLoadMs),
       addedLongTaskMs: round(withRec.longTaskMs - without.longTaskMs),
       addedScriptMs: round(withRec.scriptMs - without.scriptMs),

@@ -40,8 +40,10 @@ export class Badge {
   constructor(container: HTMLElement | null) {
     this.host = document.createElement('div');
     this.host.setAttribute('data-duet-badge', '');
-    // The badge itself is never part of the recording.
-    this.host.setAttribute('class', 'rr-ignore');
+    // The badge itself is never part of the recording: rrweb's block class keeps only an empty box
+    // of its size, and ignores the badge's own changes (it would otherwise serialize its shadow DOM
+    // and every text change, once a second).
+    this.host.setAttribute('class', 'rr-block rr-ignore');
     const root = this.host.attachShadow({ mode: 'open' });
     const css = `
       .badge { ${container ? '' : 'position: fixed; right: 12px; bottom: 12px; z-index: 2147483647;'}
@@ -82,12 +84,19 @@ export class Badge {
     (container ?? document.body).append(this.host);
   }
 
+  private shown = '';
+
+  /** Shows the state; touches the DOM only when what is shown changes (it is called on every chunk). */
   update(s: BadgeState): void {
+    const text = badgeText(s);
+    const key = `${s.state}|${s.online}|${text}`;
+    if (key === this.shown) return;
+    this.shown = key;
     const badge = this.dot.parentElement!;
     badge.dataset.state = s.state;
     badge.dataset.online = String(s.online);
     this.host.dataset.state = s.state;
-    this.text.textContent = badgeText(s);
+    this.text.textContent = text;
   }
 
   remove(): void {

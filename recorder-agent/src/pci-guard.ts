@@ -10,6 +10,7 @@ export class PciGuard {
   private readonly visibleAreas = new Set<Element>();
   private observer: IntersectionObserver | undefined;
   private mutations: MutationObserver | undefined;
+  private rescan: ReturnType<typeof setTimeout> | undefined;
   private readonly watched = new WeakSet<Element>();
 
   constructor(
@@ -38,7 +39,16 @@ export class PciGuard {
       if ((before > 0) !== (this.visibleAreas.size > 0)) this.onChange();
     });
     this.watchAreas();
-    this.mutations = new MutationObserver(() => this.watchAreas());
+    // Looking for new areas is a query over the whole document: done in a task of its own after a
+    // batch of changes, not in the page's (often long) render task. Nothing leaks meanwhile: the
+    // screen capture never records a sensitive area's content (it is blocked), and visibility only
+    // counts once the IntersectionObserver reports it, after rendering, anyway.
+    this.mutations = new MutationObserver(() => {
+      this.rescan ??= setTimeout(() => {
+        this.rescan = undefined;
+        this.watchAreas();
+      }, 0);
+    });
     this.mutations.observe(document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ['class', 'data-duet-sensitive-area', 'hidden', 'style'] });
   }
 
@@ -47,6 +57,8 @@ export class PciGuard {
     document.removeEventListener('focusout', this.onFocusOut, true);
     this.observer?.disconnect();
     this.mutations?.disconnect();
+    clearTimeout(this.rescan);
+    this.rescan = undefined;
     this.visibleAreas.clear();
     this.field = false;
   }

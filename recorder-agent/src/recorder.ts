@@ -309,9 +309,10 @@ export class Recorder {
   }
 
   private async begin(recording: Omit<ActiveRecording, 'tab'>, customer: MediaStream | null, withAudio = true): Promise<void> {
+    // The badge first, so it says "Starting recording…" while the microphone opens.
+    if (this.opts.badge !== false && !this.badge) this.badge = new Badge(this.opts.badge === true ? null : this.opts.badge);
     this.setState('starting');
     this.active = recording;
-    if (this.opts.badge !== false && !this.badge) this.badge = new Badge(this.opts.badge === true ? null : this.opts.badge);
     let audioInfo: { channels: 1 | 2; mimeType: string } | undefined;
     if (!withAudio) {
       // A joining tab records its screen only: the call's audio comes from the tab that started it.
@@ -344,7 +345,7 @@ export class Recorder {
     window.addEventListener('focus', this.onFocus);
     document.addEventListener('visibilitychange', this.onFocus);
     this.onFocus();
-    this.timer = setInterval(() => this.cutScreen(), this.opts.chunkMs);
+    this.timer = setInterval(() => this.cutScreen(false), this.opts.chunkMs);
     this.sender!.kick();
     this.setState('recording');
     this.apply();
@@ -357,7 +358,7 @@ export class Recorder {
       return;
     }
     host[SCREEN_OWNER] = this;
-    this.screen = new ScreenCapture({ sensitiveSelector: this.opts.sensitiveSelector, unmaskSelector: this.opts.unmaskSelector, checkoutEveryMs: this.opts.checkoutEveryMs });
+    this.screen = new ScreenCapture({ sensitiveSelector: this.opts.sensitiveSelector, sensitiveAreaSelector: this.opts.sensitiveAreaSelector, unmaskSelector: this.opts.unmaskSelector, checkoutEveryMs: this.opts.checkoutEveryMs });
   }
 
   private releaseScreen() {
@@ -415,9 +416,10 @@ export class Recorder {
     this.write(() => this.outbox!.add({ interactionId, kind: 'marker', body, bytes: 0 }));
   }
 
-  private cutScreen() {
+  /** Cuts the captured events into a chunk; `flush` false leaves pending mutations to the next cut. */
+  private cutScreen(flush = true) {
     if (!this.screen || !this.active) return;
-    const events = this.screen.take();
+    const events = this.screen.take(flush);
     const startMs = this.lastScreenCut;
     const endMs = Date.now();
     this.lastScreenCut = endMs;

@@ -9,6 +9,8 @@ export interface EventWithTime {
 
 export interface ScreenCaptureOptions {
   sensitiveSelector: string;
+  /** Sensitive areas (the PCI guard pauses while one is visible): never captured either. */
+  sensitiveAreaSelector?: string;
   unmaskSelector: string;
   checkoutEveryMs: number;
   /** Serialize DOM mutations in a task of their own instead of inside the page's (default true). */
@@ -18,6 +20,10 @@ export interface ScreenCaptureOptions {
 /** rrweb's Custom event type, and the tag of the event that only triggers a flush (never recorded). */
 const CUSTOM = 5;
 const FLUSH = 'duet:flush';
+/** At the latest this long after a checkout is due, it is taken even if the page is never idle. */
+const CHECKOUT_IDLE_TIMEOUT_MS = 5_000;
+
+type IdleHost = { requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => number; cancelIdleCallback?: (h: number) => void };
 
 /**
  * rrweb recording with privacy by default: every input masked unless it matches the unmask
@@ -35,6 +41,12 @@ const FLUSH = 'duet:flush';
  * emitted event freezes the buffers again. take() and stop() flush first, so nothing is lost at a
  * chunk cut or a pause. Mutation timestamps are those of the flush: a few ms late at most, unless
  * the page keeps the main thread busy.
+ *
+ * Checkouts (a full snapshot every `checkoutEveryMs`, the player's seek points) are taken here,
+ * not by rrweb's `checkoutEveryNms`: rrweb takes one synchronously inside whatever emits the first
+ * event after the interval, usually the flush of a big re-render, so the two longest things the
+ * recorder does ran as one task. Here a due checkout waits for the page to be idle (at most
+ * `CHECKOUT_IDLE_TIMEOUT_MS`) and runs in an idle callback of its own.
  */
 export class ScreenCapture {
   private stopRecord: (() => void) | undefined;
@@ -42,6 +54,8 @@ export class ScreenCapture {
   private watcher: MutationObserver | undefined;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private starting: ReturnType<typeof setTimeout> | undefined;
+  private checkoutTimer: ReturnType<typeof setTimeout> | undefined;
+  private checkoutIdle: number | undefined;
 
   constructor(private readonly opts: ScreenCaptureOptions) {}
 
@@ -60,7 +74,7 @@ export class ScreenCapture {
 
   private begin(): void {
     if (this.stopRecord) return;
-    const { sensitiveSelector, unmaskSelector } = this.opts;
+    const { sensitiveSelector, unmaskSelector, sensitiveAreaSelector } = this.opts;
     this.stopRecord =
       record({
         emit: (event) => {
@@ -69,8 +83,7 @@ export class ScreenCapture {
           // rrweb unfroze its mutation buffers to emit this; keep them collecting only.
           if (this.watcher) freezePage();
         },
-        checkoutEveryNms: this.opts.checkoutEveryMs,
-        blockSelector: sensitiveSelector,
+        blockSelector: sensitiveAreaSelector ? `${sensitiveSelector}, ${sensitiveAreaSelector}` : sensitiveSelector,
         maskAllInputs: true,
         maskInputFn: (text, element) => {
           const el = element as Element | null;
@@ -92,6 +105,33 @@ export class ScreenCapture {
       this.watcher.observe(document, { childList: true, subtree: true, attributes: true, characterData: true });
       freezePage();
     }
+    if (this.stopRecord) this.scheduleCheckout();
+  }
+
+  private scheduleCheckout(): void {
+    this.checkoutTimer = setTimeout(() => {
+      this.checkoutTimer = undefined;
+      const host = globalThis as IdleHost;
+      const take = () => {
+        this.checkoutIdle = undefined;
+        if (!this.stopRecord) return;
+        try {
+          record.takeFullSnapshot(true);
+        } catch {
+          /* stopped meanwhile */
+        }
+        this.scheduleCheckout();
+      };
+      if (host.requestIdleCallback) this.checkoutIdle = host.requestIdleCallback(take, { timeout: CHECKOUT_IDLE_TIMEOUT_MS });
+      else this.checkoutTimer = setTimeout(take, 0);
+    }, this.opts.checkoutEveryMs);
+  }
+
+  private cancelCheckout(): void {
+    clearTimeout(this.checkoutTimer);
+    this.checkoutTimer = undefined;
+    if (this.checkoutIdle !== undefined) (globalThis as IdleHost).cancelIdleCallback?.(this.checkoutIdle);
+    this.checkoutIdle = undefined;
   }
 
   /** Serializes the mutations rrweb collected while frozen (then freezes again, in emit). */
@@ -108,6 +148,7 @@ export class ScreenCapture {
   stop(): void {
     clearTimeout(this.starting);
     this.starting = undefined;
+    this.cancelCheckout();
     this.flush();
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
@@ -122,9 +163,14 @@ export class ScreenCapture {
     return this.stopRecord !== undefined || this.starting !== undefined;
   }
 
-  /** The events captured since the last take. */
-  take(): EventWithTime[] {
-    this.flush();
+  /**
+   * The events captured since the last take. `flush` (default) serializes pending mutations first,
+   * as a pause or stop needs; the periodic chunk cut passes false and leaves them to their own
+   * flush task (stamped with its time, so they belong to the next chunk), which keeps mutation
+   * serialization and chunk encoding out of one task.
+   */
+  take(flush = true): EventWithTime[] {
+    if (flush) this.flush();
     const out = this.buffer;
     this.buffer = [];
     return out;

@@ -48,7 +48,8 @@ describe.skipIf(skip)('CTI in the browser: call-started starts the recorder, cal
     await page.waitForFunction(() => (window as unknown as PageWindow).rec !== undefined);
     expect(await post({ event: 'call-started', agent: 'alex', callId: 'PBX-CTI-1', direction: 'outbound', customerNumber: '+44 20 7946 0000' })).toEqual({ status: 202, body: expect.objectContaining({ delivered: 1 }) });
     await page.waitForFunction(() => (window as unknown as PageWindow).rec.interactionId !== null, undefined, { timeout: 10_000 });
-    expect(await page.locator('[data-duet-badge]').getAttribute('data-state')).toBe('recording');
+    // The badge says so once the microphone is open (it says "Starting recording…" until then).
+    await page.waitForSelector('[data-duet-badge][data-state="recording"]', { state: 'attached', timeout: 10_000 });
     await page.waitForTimeout(4000);
     // An end for another call does nothing; the right one stops it.
     await post({ event: 'call-ended', agent: 'alex', callId: 'PBX-OTHER' });

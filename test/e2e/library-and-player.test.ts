@@ -257,6 +257,83 @@ describe.skipIf(browserUnavailable())('review UI: library and synced player', ()
     await page.close();
   });
 
+  it('pins coaching comments to moments: on the timeline, jump there when clicked; the agent sees only the shared one', async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !/status of 401/.test(m.text())) consoleErrors.push(m.text());
+    });
+    await signIn(page, server.url, 'sofia');
+    await page.goto(`${server.url}/interactions/${alexCall}?t=9000`);
+    await expect.poll(() => audioSeconds(page), { timeout: 15_000 }).toBeCloseTo(9, 1);
+    const panel = page.getByRole('region', { name: /^Comments/ });
+    await expect.poll(() => panel.getByText(/No comments yet/).count()).toBe(1);
+
+    // A comment shared with the agent at the current time (9 s).
+    await panel.getByRole('button', { name: /Comment at 0:09/ }).click();
+    expect(await panel.getByTestId('comment-at').textContent()).toBe('0:09');
+    await panel.getByLabel('Comment', { exact: true }).fill('Nice: you confirmed the order number before searching.');
+    await panel.getByLabel('Visible to Alex Kim').check();
+    await panel.getByRole('button', { name: 'Add comment' }).click();
+    await expect.poll(() => panel.getByTestId('comment').count()).toBe(1);
+    // A private one for reviewers at 20 s, placed by clicking the timeline first.
+    await clickTimelineAt(page, 20_000, timelineMs);
+    await expect.poll(() => panel.getByRole('button', { name: /Comment at 0:(19|20)/ }).count()).toBe(1);
+    await panel.getByRole('button', { name: /Comment at/ }).click();
+    await panel.getByLabel('Comment', { exact: true }).fill('Long hold here: check whether the CRM search was slow.');
+    // An empty comment is refused with the reason, and nothing is added.
+    await panel.getByLabel('Comment', { exact: true }).fill('   ');
+    await panel.getByRole('button', { name: 'Add comment' }).click();
+    await expect.poll(() => panel.getByText(/empty comment says nothing/i).count()).toBe(1);
+    await panel.getByLabel('Comment', { exact: true }).fill('Long hold here: check whether the CRM search was slow.');
+    await panel.getByRole('button', { name: 'Add comment' }).click();
+    await expect.poll(() => panel.getByTestId('comment').count()).toBe(2);
+    const pinned = await panel.getByTestId('comment').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-at-ms'))));
+    expect(Math.abs(pinned[0]! - 9000)).toBeLessThan(300);
+    expect(Math.abs(pinned[1]! - 20_000)).toBeLessThan(300);
+    expect(await panel.getByText('Private').count()).toBe(1);
+    expect(await panel.getByText('Shared with agent').count()).toBe(1);
+
+    // Both are on the timeline; clicking a pin jumps exactly to its moment.
+    const pins = page.getByTestId('comment-pin');
+    expect(await pins.count()).toBe(2);
+    await page.getByRole('slider', { name: 'Position' }).focus();
+    await page.keyboard.press('Home');
+    await expect.poll(() => audioSeconds(page)).toBe(0);
+    await pins.first().click();
+    await expect.poll(() => audioSeconds(page)).toBeCloseTo(pinned[0]! / 1000, 2);
+    await expect.poll(() => replayHas(page, '#lookup-view:not([hidden])'), { timeout: 15_000 }).toBe(true);
+    // And so does a comment's time in the list.
+    await panel.getByRole('button', { name: /^Play from 0:(19|20)/ }).click();
+    await expect.poll(() => audioSeconds(page)).toBeCloseTo(pinned[1]! / 1000, 2);
+    await page.screenshot({ path: await screenshotPath('28-player-comments-laptop') });
+
+    // The author rewords the private note.
+    await panel.getByTestId('comment').nth(1).getByRole('button', { name: 'Edit' }).click();
+    await panel.getByLabel('Comment', { exact: true }).fill('Long hold: the CRM search took 12 s. Worth raising with IT.');
+    await panel.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => panel.getByText('Long hold: the CRM search took 12 s. Worth raising with IT.').count()).toBe(1);
+    expect(await panel.getByText('· edited').count()).toBe(1);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: await screenshotPath('29-player-comments-phone'), fullPage: true });
+    await page.close();
+
+    // The agent: only the shared comment, on the timeline and in the list; no way to add one.
+    const agent = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await signIn(agent, server.url, 'alex');
+    await agent.goto(`${server.url}/interactions/${alexCall}`);
+    const theirs = agent.getByRole('region', { name: /^Comments/ });
+    await expect.poll(() => theirs.getByTestId('comment').count(), { timeout: 15_000 }).toBe(1);
+    expect(await theirs.getByText('Nice: you confirmed the order number before searching.').count()).toBe(1);
+    expect(await theirs.getByText(/Long hold/).count()).toBe(0);
+    expect(await agent.getByTestId('comment-pin').count()).toBe(1);
+    expect(await theirs.getByRole('button', { name: /Comment at/ }).count()).toBe(0);
+    await agent.getByTestId('comment-pin').click();
+    await expect.poll(() => audioSeconds(agent)).toBeCloseTo(pinned[0]! / 1000, 2);
+    await agent.screenshot({ path: await screenshotPath('30-player-comments-agent') });
+    await agent.close();
+  }, 90_000);
+
   it('shows an agent only their own calls, and another agent’s link as not found', async () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     await signIn(page, server.url, 'casey');

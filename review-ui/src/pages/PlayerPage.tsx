@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, ApiError, type InteractionMedia } from '../api';
 import { formatDateTime } from '../format';
-import { Player } from '../player/Player';
+import { Player, type PlayerHandle } from '../player/Player';
+import { CommentsPanel, useComments } from '../player/comments';
 import { formatClock, formatSpan } from '../player/time';
 import { useQuery } from '../query';
 import { Link, useSearch } from '../router';
@@ -38,11 +39,13 @@ export function PlayerPage({ id }: { id: string }) {
   const [attempt, setAttempt] = useState(0);
   const mediaRef = useRef(media);
   mediaRef.current = media;
+  const playerHandle = useRef<PlayerHandle | null>(null);
+  const comments = useComments(id);
   const notFound = summary.error?.status === 404 || (media.kind === 'error' && media.error.status === 404);
   usePageTitle(notFound ? 'Not found' : summary.data ? `${summary.data.agentName} · ${summary.data.callId ?? 'Interaction'}` : 'Interaction');
 
-  // Every answer with media is audited as a play, so the media is asked for once per visit
-  // (and again only when the person asks, or while it is still being processed).
+  // The media is asked for once per visit (and again only when the person asks, or while it is
+  // still being processed); the server audits the play once per viewing.
   useEffect(() => {
     const controller = new AbortController();
     let timer = 0;
@@ -67,7 +70,7 @@ export function PlayerPage({ id }: { id: string }) {
   }, [id, attempt]);
 
   const checkAgain = useCallback(() => setAttempt((n) => n + 1), []);
-  // Audited like the first answer: the person is still playing this interaction.
+  // The same viewing: the server does not audit a renewal as another play.
   const refreshLinks = useCallback(async () => (await api.interactionMedia(id)).urls, [id]);
 
   if (notFound) {
@@ -131,7 +134,17 @@ export function PlayerPage({ id }: { id: string }) {
         />
       ) : null}
       {media.kind === 'ready' && s ? (
-        <Player key={id} interaction={s} media={media.media} initialMs={Math.min(initialMs, media.media.manifest.timelineMs)} onCheckAnalysis={checkAgain} refreshLinks={refreshLinks} />
+        <Player
+          key={id}
+          interaction={s}
+          media={media.media}
+          initialMs={Math.min(initialMs, media.media.manifest.timelineMs)}
+          onCheckAnalysis={checkAgain}
+          refreshLinks={refreshLinks}
+          handleRef={playerHandle}
+          extraMarkers={comments.markers}
+          side={<CommentsPanel interaction={s} comments={comments} player={playerHandle} />}
+        />
       ) : null}
       {media.kind === 'ready' && !s && summary.loading ? <Loading label="Loading the interaction…" /> : null}
     </>

@@ -4,7 +4,7 @@ import type { InteractionSummary } from '@duet/protocol';
 import type { InteractionMedia } from '../api';
 import { MediaClock, WallClock, type PlaybackClock } from './clock';
 import { keyAction, SPEEDS, stepSpeed } from './keyboard';
-import { timelineMarkers } from './markers';
+import { timelineMarkers, type TimelineMarker } from './markers';
 import { SegmentCache } from './segments';
 import { ScreenFollower, type FollowerState } from './sync';
 import { deadAir, focusedStream, formatClock, formatSpan, skipTarget, tabLabel } from './time';
@@ -31,6 +31,7 @@ export function Player({
   refreshLinks,
   handleRef,
   side,
+  extraMarkers,
 }: {
   interaction: InteractionSummary;
   media: InteractionMedia;
@@ -43,6 +44,8 @@ export function Player({
   handleRef?: RefObject<PlayerHandle | null>;
   /** Panels shown first in the side column (e.g. the evaluation form). */
   side?: ReactNode;
+  /** More marks on the timeline (comments) beside the recording's own moments. */
+  extraMarkers?: readonly TimelineMarker[];
 }) {
   const { manifest, urls } = media;
   const durationMs = manifest.timelineMs;
@@ -52,6 +55,7 @@ export function Player({
   const focus = useMemo(() => [...manifest.focus].sort((a, b) => a.startMs - b.startMs), [manifest.focus]);
   const silences = useMemo(() => (manifest.metrics ? deadAir(manifest.metrics, durationMs) : []), [manifest.metrics, durationMs]);
   const markers = useMemo(() => timelineMarkers(manifest, silences), [manifest, silences]);
+  const allMarkers = useMemo(() => (extraMarkers?.length ? [...markers, ...extraMarkers].sort((a, b) => a.startMs - b.startMs) : markers), [markers, extraMarkers]);
 
   const [mode, setMode] = useState<PlayerMode>(() => (streams.length === 0 ? 'voice' : !manifest.audio ? 'screen' : 'both'));
   const [tabChoice, setTabChoice] = useState<string>(AUTO);
@@ -370,7 +374,7 @@ export function Player({
         <Timeline
           durationMs={durationMs}
           timeMs={timeMs}
-          markers={markers}
+          markers={allMarkers}
           peaks={peaks}
           lanes={lanes}
           waveNote={waveNote}

@@ -116,11 +116,32 @@ export function Timeline({
       )}
       <div className="markers" aria-hidden="true">
         {markers.map((m, i) =>
-          m.endMs !== null ? (
+          m.kind === 'comment' ? null : m.endMs !== null ? (
             <span key={i} className={`band band-${m.kind}`} style={{ left: pct(m.startMs), width: `calc(${pct(m.endMs - m.startMs)} + 1px)` }} title={m.label} />
           ) : (
             <span key={i} className={`tick tick-${m.kind}`} style={{ left: pct(m.startMs) }} title={m.label} />
           ),
+        )}
+      </div>
+      {/* Comment pins jump exactly to their moment (not to where the pointer happens to be); the
+          comments list beside the player is the keyboard and screen-reader route to the same. */}
+      <div className="comment-pins" aria-hidden="true">
+        {markers.map((m) =>
+          m.kind === 'comment' ? (
+            <span
+              key={m.id}
+              className="comment-pin"
+              data-testid="comment-pin"
+              data-at-ms={m.startMs}
+              style={{ left: pct(m.startMs) }}
+              title={m.label}
+              onPointerDown={(e) => {
+                if (e.button !== 0) return;
+                e.stopPropagation();
+                onSeek(m.startMs);
+              }}
+            />
+          ) : null,
         )}
       </div>
       <span className="playhead" aria-hidden="true" />

@@ -1,8 +1,9 @@
 import type { Manifest } from '@duet/protocol';
 import { formatSpan, tabLabel } from './time';
 
-export type MarkerKind = 'pause' | 'gap' | 'focus' | 'page' | 'dead-air';
-export type TimelineMarker = { kind: MarkerKind; startMs: number; endMs: number | null; label: string };
+export type MarkerKind = 'pause' | 'gap' | 'focus' | 'page' | 'dead-air' | 'comment';
+/** `id` names a mark one can click on the timeline to jump exactly there (comments). */
+export type TimelineMarker = { kind: MarkerKind; startMs: number; endMs: number | null; label: string; id?: string };
 
 const PAUSE_REASONS: Record<string, string> = {
   'sensitive-field': 'a payment or other sensitive field had focus',

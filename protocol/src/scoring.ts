@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Role } from './roles.js';
 
 /**
  * Quality scoring: scorecards, evaluations, disputes, calibration and sampling plans.
@@ -560,3 +561,8 @@ export type FairnessView = z.infer<typeof FairnessView>;
 /** Hands an open assignment to another evaluator (someone left, or a load to even out). */
 export const ReassignRequest = z.object({ evaluatorId: z.uuid() });
 export type ReassignRequest = z.infer<typeof ReassignRequest>;
+
+/** Someone a calibration session or a sampling plan may name as an evaluator. */
+export const EvaluatorOption = z.object({ id: z.uuid(), displayName: z.string(), roles: z.array(Role) });
+export type EvaluatorOption = z.infer<typeof EvaluatorOption>;
+export const EvaluatorsQuery = z.object({ interactionId: z.uuid('must be a UUID').optional() });

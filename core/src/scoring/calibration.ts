@@ -243,7 +243,8 @@ export async function getCalibration(db: Kysely<DB>, ctx: ScoringContext, sessio
       submitted: evaluations.some((e) => e.evaluator_id === x.user_id && e.state === 'submitted'),
     })),
   };
-  const ownerView = s.owner_id === p.userId || isAdmin(p);
+  // An admin who also scores in the session stays blind like every other participant.
+  const ownerView = s.owner_id === p.userId || (isAdmin(p) && !s.participants.some((x) => x.user_id === p.userId));
   if (s.state === 'open') {
     return { ...base, reference: ownerView ? s.reference_answers : null, results: null };
   }

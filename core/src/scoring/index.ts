@@ -6,3 +6,4 @@ export * from './scorecards.js';
 export * from './evaluations.js';
 export * from './calibration.js';
 export * from './sampling.js';
+export * from './evaluators.js';

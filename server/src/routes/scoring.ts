@@ -8,6 +8,7 @@ import {
   CreateScorecardRequest,
   DisputeRequest,
   EvaluationListQuery,
+  EvaluatorsQuery,
   FairnessQuery,
   ResolveDisputeRequest,
   RunSamplingPlanRequest,
@@ -36,6 +37,7 @@ import {
   listAssignments,
   listCalibrations,
   listEvaluations,
+  listEvaluators,
   listSamplingPlans,
   listScorecards,
   myQueue,
@@ -140,6 +142,12 @@ export function scoringRouter(db: Kysely<DB>): Router {
   // ── my queue
   router.get('/scoring/queue', async (req, res) => {
     res.json(await myQueue(db, ctxOf(req).principal));
+  });
+
+  // ── who may be named as an evaluator (calibration sessions, sampling plans)
+  router.get('/scoring/evaluators', async (req, res) => {
+    const q = parseInput(EvaluatorsQuery, req.query, 'query');
+    res.json({ evaluators: await listEvaluators(db, ctxOf(req).principal, q) });
   });
 
   // ── calibration

@@ -1,4 +1,56 @@
 import type { AppRoute } from '../app-route';
+import { useMe } from '../auth';
+import { CalibrationSessionPage } from './program/CalibrationSessionPage';
+import { CalibrationsPage, NewCalibrationPage } from './program/CalibrationsPage';
+import { FairnessPage } from './program/FairnessPage';
+import { SamplingPlanPage, SamplingPlansPage } from './program/SamplingPlansPage';
+import { ScorecardEditorPage } from './program/ScorecardEditorPage';
+import { ScorecardsPage } from './program/ScorecardsPage';
 
-/** Pages that run the quality programme: scorecards, calibration, sampling plans, fairness. */
-export const PROGRAM_ROUTES: AppRoute[] = [];
+const MANAGERS = ['admin', 'qa'] as const;
+const RUNNERS = ['admin', 'qa', 'supervisor'] as const;
+const ID = '([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})';
+
+/** `/quality`: scorecards for those who manage them, calibration for supervisors. */
+function QualityHome() {
+  const me = useMe();
+  return me.roles.some((r) => r === 'admin' || r === 'qa') ? <ScorecardsPage /> : <CalibrationsPage />;
+}
+
+/**
+ * Pages that run the quality programme: scorecards, calibration, sampling plans, fairness. One
+ * nav entry ("Quality"); the pages link to each other with tabs (program/shared.tsx).
+ */
+export const PROGRAM_ROUTES: AppRoute[] = [
+  { path: '/quality', label: 'Quality', roles: RUNNERS, render: () => <QualityHome /> },
+  { path: '/quality/scorecards', label: 'Scorecards', roles: MANAGERS, hidden: true, render: () => <ScorecardsPage /> },
+  { path: '/quality/scorecards/new', label: 'New scorecard', roles: MANAGERS, hidden: true, render: () => <ScorecardEditorPage key="new" id={null} /> },
+  {
+    path: '/quality/scorecards/:id',
+    label: 'Scorecard',
+    roles: MANAGERS,
+    hidden: true,
+    pattern: new RegExp(`^/quality/scorecards/${ID}$`, 'i'),
+    render: ([id]) => <ScorecardEditorPage key={id} id={id!.toLowerCase()} />,
+  },
+  { path: '/quality/calibration', label: 'Calibration', roles: RUNNERS, hidden: true, render: () => <CalibrationsPage /> },
+  { path: '/quality/calibration/new', label: 'New calibration session', roles: RUNNERS, hidden: true, render: () => <NewCalibrationPage /> },
+  {
+    path: '/quality/calibration/:id',
+    label: 'Calibration session',
+    roles: RUNNERS,
+    hidden: true,
+    pattern: new RegExp(`^/quality/calibration/${ID}$`, 'i'),
+    render: ([id]) => <CalibrationSessionPage key={id} id={id!.toLowerCase()} />,
+  },
+  { path: '/quality/plans', label: 'Sampling plans', roles: MANAGERS, hidden: true, render: () => <SamplingPlansPage /> },
+  {
+    path: '/quality/plans/:id',
+    label: 'Sampling plan',
+    roles: MANAGERS,
+    hidden: true,
+    pattern: new RegExp(`^/quality/plans/${ID}$`, 'i'),
+    render: ([id]) => <SamplingPlanPage key={id} id={id!.toLowerCase()} initialPeriod={new URLSearchParams(window.location.search).get('period')} />,
+  },
+  { path: '/quality/fairness', label: 'Fairness', roles: RUNNERS, hidden: true, render: () => <FairnessPage /> },
+];

@@ -86,10 +86,14 @@ describe.skipIf(browserUnavailable())('review UI: scorecard editor, three-person
     await scope.getByRole('radiogroup', { name: question }).locator('label', { hasText: new RegExp(`^${option}$`) }).click();
   }
 
-  async function scoreBlind(page: Page, answers: [string, string][]): Promise<void> {
+  async function scoreBlind(page: Page, answers: [string, string][], screenshot?: string): Promise<void> {
     await page.getByRole('button', { name: 'Start my blind score' }).click();
     for (const [q, a] of answers) await answer(page, q, a);
     await expect.poll(() => page.getByTestId('autosave').textContent()).toBe('Draft saved');
+    if (screenshot) {
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: await screenshotPath(screenshot) });
+    }
     await page.getByRole('button', { name: 'Submit my score' }).click();
   }
 
@@ -142,7 +146,7 @@ describe.skipIf(browserUnavailable())('review UI: scorecard editor, three-person
     // A scale whose top is not above its bottom is refused at the field.
     await s2.getByLabel('Scale to').fill('1');
     await page.getByRole('button', { name: 'Save draft' }).click();
-    await s2.getByText('scale.max must be greater than scale.min', { exact: false }).waitFor();
+    await s2.getByText('The scale must end above where it starts (e.g. 1 to 5).').waitFor();
     await s2.getByLabel('Scale to').fill('5');
     await s2.getByRole('button', { name: '+ Add question to Resolution' }).click();
     const q22 = page.getByRole('listitem', { name: 'Question 2.2' });
@@ -158,8 +162,10 @@ describe.skipIf(browserUnavailable())('review UI: scorecard editor, three-person
     await q22.getByLabel('Points', { exact: true }).nth(2).fill('0');
     await q22.getByLabel('Guidance for evaluators (optional)').fill('Listen to the first and the last minute.');
     expect(await page.getByTestId('question-count').textContent()).toBe('4');
-    await page.getByRole('region', { name: 'Section 2' }).scrollIntoViewIfNeeded();
-    await page.evaluate(() => window.scrollBy(0, -120));
+    await page.evaluate(() => {
+      document.querySelector('[aria-label="Section 2"]')?.scrollIntoView({ block: 'start' });
+      window.scrollBy(0, -80);
+    });
     await page.screenshot({ path: await screenshotPath('40-scorecard-editor'), fullPage: false });
 
     // The preview is the evaluation form itself, with a live score.
@@ -247,7 +253,7 @@ describe.skipIf(browserUnavailable())('review UI: scorecard editor, three-person
       ['Greeted the customer by name', 'No'],
       ['Resolved the issue', '4'],
       ['Tone of voice', 'Warm'],
-    ]);
+    ], '45-calibration-blind');
     await sofia.getByText('Evaluators: 2 of 3 submitted').waitFor();
     expect(await sofia.getByTestId('reveal').count()).toBe(0);
 
@@ -340,6 +346,7 @@ describe.skipIf(browserUnavailable())('review UI: scorecard editor, three-person
     const perEvaluator = quinn.getByTestId('run-per-evaluator');
     expect(await perEvaluator.locator('[data-row="Quinn Li"] [data-value]').getAttribute('data-value')).toBe('4');
     expect(await perEvaluator.locator('[data-row="Sofia Reyes"] [data-value]').getAttribute('data-value')).toBe('4');
+    await quinn.screenshot({ path: await screenshotPath('46-sampling-run') });
 
     await quinn.getByRole('link', { name: 'Fairness' }).click();
     await quinn.getByRole('button', { name: 'This week' }).click();
@@ -354,6 +361,8 @@ describe.skipIf(browserUnavailable())('review UI: scorecard editor, three-person
     expect(await chart.locator('.chart-row-flag').count()).toBe(0);
     const evaluators = quinn.getByTestId('fairness-evaluators');
     expect(await evaluators.locator('[data-row="Quinn Li"] [data-value]').nth(1).getAttribute('data-value')).toBe('4');
+    await quinn.getByRole('heading', { name: 'Summary' }).scrollIntoViewIfNeeded();
+    await quinn.evaluate(() => window.scrollBy(0, 200));
     await quinn.screenshot({ path: await screenshotPath('44-fairness'), fullPage: false });
     // Nobody has evaluated yet: against the plan's 2 each, every agent is more than one short.
     await quinn.getByLabel('Count').selectOption({ label: 'Evaluations submitted' });

@@ -103,7 +103,10 @@ export function CalibrationSessionPage({ id }: { id: string }) {
                 ))}
               </ul>
               <div className="blind-note" role="note">
-                <span aria-hidden="true">🔒</span>
+                <svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true" style={{ flex: 'none', marginTop: 2 }}>
+                  <rect x="4" y="9" width="12" height="8.5" rx="1.6" fill="none" stroke="currentColor" strokeWidth="1.6" />
+                  <path d="M7 9V6.5a3 3 0 0 1 6 0V9" fill="none" stroke="currentColor" strokeWidth="1.6" />
+                </svg>
                 <span>Blind until the reveal: nobody, the owner included, sees anyone's answers or the reference. It opens when the last evaluator submits{isOwner ? ', or when you close the session' : ' or the owner closes the session'}.</span>
               </div>
               {v.dueAt ? <p className="muted">Due {formatDate(v.dueAt)}</p> : null}
@@ -199,7 +202,13 @@ function BlindScore({ session, definition, onStarted, onSubmitted }: { session: 
   if (!session.myEvaluationId) {
     return (
       <Card title="Your blind score">
-        <p>Score the call on its own merits. Listen to it in the player, then answer every question here. Your answers stay hidden from everyone until the reveal.</p>
+        <p>
+          Score the call on its own merits:{' '}
+          <Link to={`/interactions/${session.interactionId}`} target="_blank" rel="noopener">
+            listen to it in the player ↗
+          </Link>
+          , then answer every question here. Your answers stay hidden from everyone until the reveal.
+        </p>
         {start.error ? <ErrorBanner error={start.error} /> : null}
         <div>
           <button

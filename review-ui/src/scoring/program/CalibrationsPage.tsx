@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { FormEvent } from 'react';
 import type { InteractionSummary } from '@duet/protocol';
 import { api } from '../../api';
@@ -105,6 +105,11 @@ export function NewCalibrationPage() {
     const r = await api.listInteractions({ status: 'ready', limit: 20, ...(trimmed ? { callId: trimmed } : {}), ...(agentId ? { agentId } : {}) });
     return r.interactions;
   });
+  // Opened with `?interaction=<id>` (e.g. from the player): that call is the choice.
+  const only = found.data?.length === 1 && UUID.test(trimmed) ? found.data[0] : undefined;
+  useEffect(() => {
+    if (only && !interaction) setInteraction(only);
+  }, [only, interaction]);
   const evaluators = useQuery(`calibration-evaluators:${interaction?.id ?? ''}`, () => (interaction ? programApi.evaluators(interaction.id) : Promise.resolve({ evaluators: [] })));
   const [missing, setMissing] = useState<Record<string, string>>({});
   const evaluatorOptions = useMemo(

@@ -3,7 +3,7 @@ import type { FormEvent } from 'react';
 import type { Answers, AnswerType, ScorecardDefinition } from '@duet/protocol';
 import { formatDateTime } from '../../format';
 import { Link, navigate } from '../../router';
-import { Badge, Card, ErrorBanner, Loading, Modal, Notice, PageHeader, SelectField, TextField, useAction, useNotice, useResource } from '../../ui';
+import { Badge, Card, ConfirmDialog, ErrorBanner, Loading, Modal, Notice, PageHeader, SelectField, TextField, useAction, useNotice, useResource } from '../../ui';
 import { EvaluationForm } from '../common/EvaluationForm';
 import { programApi, type ScorecardDetail } from './api';
 import {
@@ -58,6 +58,8 @@ function Editor({ card, onSaved }: { card: ScorecardDetail | null; onSaved: () =
   const [previewAnswers, setPreviewAnswers] = useState<Answers>({});
   const save = useAction();
   const publish = useAction();
+  const archive = useAction();
+  const [confirmArchive, setConfirmArchive] = useState(false);
   const notice = useNotice();
   const archived = card?.status === 'archived';
 
@@ -155,6 +157,11 @@ function Editor({ card, onSaved }: { card: ScorecardDetail | null; onSaved: () =
             >
               Preview
             </button>
+            {card && !archived ? (
+              <button type="button" className="btn btn-danger-outline" onClick={() => setConfirmArchive(true)}>
+                Archive
+              </button>
+            ) : null}
             {!archived ? (
               <button type="submit" form="scorecard-form" className="btn btn-secondary" disabled={save.busy || publish.busy} aria-busy={save.busy}>
                 Save draft
@@ -262,6 +269,23 @@ function Editor({ card, onSaved }: { card: ScorecardDetail | null; onSaved: () =
           ) : null}
         </aside>
       </div>
+      <ConfirmDialog
+        open={confirmArchive}
+        title={`Archive ${card?.name ?? ''}?`}
+        confirmLabel="Archive"
+        busy={archive.busy}
+        error={archive.error}
+        onCancel={() => setConfirmArchive(false)}
+        onConfirm={async () => {
+          const r = await archive.run(() => programApi.archiveScorecard(card!.id));
+          if (r.ok) {
+            setConfirmArchive(false);
+            onSaved();
+          }
+        }}
+      >
+        <p>New evaluations, calibration sessions and sampling plans can no longer choose it. Evaluations made with it keep their version; you can restore it from the list.</p>
+      </ConfirmDialog>
       <Modal open={preview !== null} title={preview?.title ?? ''} onClose={() => setPreview(null)} size="lg">
         {preview ? (
           <>

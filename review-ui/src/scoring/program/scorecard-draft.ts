@@ -188,7 +188,14 @@ function readable(message: string, path: string[]): string {
     return 'Required.';
   }
   if (/expected array to have >=1 items/i.test(message) && last === 'questions') return 'A section needs at least one question.';
-  if (/too_big|<=/.test(message)) return message.replace(/^Too big: expected [a-z]+ to (have|be) /i, 'At most ').replace('<=', '');
+  if (/scale\.max must be greater than scale\.min/.test(message)) return 'The scale must end above where it starts (e.g. 1 to 5).';
+  if (/expected int/i.test(message)) return 'Use a whole number.';
+  const low = /expected number to be >=(\d+)/.exec(message);
+  if (low) return `Must be ${low[1]} or more.`;
+  const high = /expected number to be <=(\d+)/.exec(message);
+  if (high) return `Must be ${high[1]} or less.`;
+  const long = /expected string to have <=(\d+) characters/.exec(message);
+  if (long) return `At most ${long[1]} characters.`;
   return message.charAt(0).toUpperCase() + message.slice(1);
 }
 

@@ -18,6 +18,7 @@ import { QueryProvider } from './query';
 import type { AppRoute } from './app-route';
 import { EVALUATION_ROUTES } from './scoring/evaluation-routes';
 import { PROGRAM_ROUTES } from './scoring/program-routes';
+import { NotificationBell } from './scoring/evaluation/NotificationBell';
 
 // The player brings rrweb (most of the bundle): loaded when an interaction is opened.
 const PlayerPage = lazy(() => import('./pages/PlayerPage').then((m) => ({ default: m.PlayerPage })));
@@ -204,6 +205,7 @@ function Shell({ path }: { path: string }) {
               </ul>
             </nav>
             <div className="user-box">
+              <NotificationBell />
               <span className="avatar" aria-hidden="true">
                 {initials || '?'}
               </span>

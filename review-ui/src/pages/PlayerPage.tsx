@@ -8,6 +8,7 @@ import { useQuery } from '../query';
 import { Link, useSearch } from '../router';
 import { ErrorBanner, Loading, usePageTitle } from '../ui';
 import { StatusBadge } from './LibraryPage';
+import { EvaluationPanel } from '../scoring/evaluation/EvaluationPanel';
 
 type MediaState =
   | { kind: 'loading' }
@@ -143,7 +144,12 @@ export function PlayerPage({ id }: { id: string }) {
           refreshLinks={refreshLinks}
           handleRef={playerHandle}
           extraMarkers={comments.markers}
-          side={<CommentsPanel interaction={s} comments={comments} player={playerHandle} />}
+          side={
+            <>
+              <EvaluationPanel interaction={s} player={playerHandle} />
+              <CommentsPanel interaction={s} comments={comments} player={playerHandle} />
+            </>
+          }
         />
       ) : null}
       {media.kind === 'ready' && !s && summary.loading ? <Loading label="Loading the interaction…" /> : null}

@@ -172,7 +172,7 @@ function QuestionItem({
   const [commentOpen, setCommentOpen] = useState(false);
   const showComment = Boolean(a.comment) || commentOpen;
   const moments = a.moments ?? [];
-  const selected = a.na ? 'na' : a.value === undefined || a.value === null ? null : String(a.value);
+  const selected = a.na ? 'na' : a.value === undefined || a.value === null ? null : typeof a.value === 'boolean' ? (a.value ? 'yes' : 'no') : String(a.value);
   const failedCritical = q.critical && fraction === 0;
   const options = optionsOf(q);
 
@@ -211,7 +211,7 @@ function QuestionItem({
         ) : null}
         {readOnly ? (
           <p className="eval-answer-ro" data-testid={`answer-${q.id}`}>
-            {selected === null ? <span className="muted">Not answered</span> : <strong>{options.find((o) => o.key === selected)?.label ?? selected}</strong>}
+            {selected === null ? <span className="muted">Not answered</span> : <strong>{options.find((o) => o.key === selected)?.label ?? selected}{q.type === 'scale' && selected !== 'na' ? ` of ${q.scale!.min}–${q.scale!.max}` : ''}</strong>}
           </p>
         ) : (
           <div className={`eval-options ${q.type === 'choice' ? 'eval-options-list' : ''}`} role="radiogroup" aria-label={q.text}>

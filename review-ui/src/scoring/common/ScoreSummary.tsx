@@ -22,7 +22,7 @@ export function ScoreSummary({ score, title = 'Score' }: { score: ScoreResult; t
   const tone = scoreTone(score.percent, score.criticalFailed);
   const left = score.unanswered.length;
   return (
-    <div className={`score-card tone-${tone}`} data-testid="score-summary">
+    <div className={`score-card score-tone-${tone}`} data-testid="score-summary">
       <div className="score-head">
         <span className="score-label">{title}</span>
         <span className="score-total" data-testid="score-total">

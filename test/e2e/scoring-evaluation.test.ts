@@ -1,0 +1,268 @@
+import type { Browser, Page } from 'playwright-core';
+import type { Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadRecordedSession, type RecordedSession } from '../fixtures/recorded.js';
+import { startTestServer, type TestServer } from '../harness/app.js';
+import { browserUnavailable, launchChromium, screenshotPath } from '../harness/browser.js';
+import { recorderFor, sendRecordedSession, waitAnalysed } from '../harness/recorded-interactions.js';
+
+/**
+ * One evaluation's whole life in a real Chromium, used like people would: a supervisor scores a
+ * recorded call in the panel beside the player (answers, a comment, an evidence moment that
+ * seeks the player, autosave, a refused early submit, the submit); the agent is notified, opens
+ * it and disputes one answer; the reviewer the backend chose (not the evaluator) changes that
+ * answer with a note; the agent sees the new score and the history; then the agent scores the
+ * call themselves and the side-by-side view marks where they and the supervisor differ.
+ */
+
+const VIEWPORT = { width: 1366, height: 768 };
+/** The evidence moment added 10 s in (the clock may read a hair under 10 s). */
+const MOMENT = /^▶ 0:(09|10)$/;
+
+/** Records every text the autosave indicator shows, so a brief "Saving…" cannot slip between polls. */
+const WATCH_SAVE_STATE = `(() => {
+  window.__saveStates = [];
+  const seen = () => { const t = document.querySelector('[data-testid=save-state]')?.textContent?.trim(); if (t && window.__saveStates.at(-1) !== t) window.__saveStates.push(t); };
+  new MutationObserver(seen).observe(document.body, { subtree: true, childList: true, characterData: true });
+})()`;
+
+async function audioSeconds(page: Page): Promise<number> {
+  return page.evaluate(`document.querySelector('[data-testid=player-audio]').currentTime`);
+}
+
+/** Picks an answer of a question in the evaluation form by its visible label. */
+async function answer(page: Page, questionId: string, label: string): Promise<void> {
+  await page.getByTestId(`question-${questionId}`).locator('label.eval-option', { hasText: new RegExp(`^${label}$`) }).click();
+}
+
+describe.skipIf(browserUnavailable())('review UI: evaluation, dispute, resolution, self-evaluation', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let rec: RecordedSession;
+  let alex: Socket;
+  let callId: string;
+  let evaluationId: string;
+  const consoleErrors: string[] = [];
+
+  async function signIn(username: string): Promise<Page> {
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    page.on('console', (m) => {
+      // Refusals the test provokes on purpose (400/409) are logged by Chromium as failed loads.
+      if (m.type() === 'error' && !/status of (401|400)/.test(m.text())) consoleErrors.push(`${username}: ${m.text()}`);
+    });
+    await page.goto(`${server.url}/login`);
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill('welcome-to-duet');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('current-user-name').waitFor({ state: 'attached' });
+    return page;
+  }
+
+  beforeAll(async () => {
+    rec = await loadRecordedSession();
+    server = await startTestServer();
+    browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
+    alex = await recorderFor(server, 'alex');
+    callId = await sendRecordedSession(server, alex, rec, { callId: 'CALL-EVAL-1' });
+    await waitAnalysed(server, callId);
+  }, 180_000);
+
+  afterAll(async () => {
+    alex?.close();
+    await browser?.close();
+    await server?.stop();
+  }, 90_000);
+
+  it('a supervisor scores the call beside the player: autosave, evidence that seeks, errors beside the questions, submit', async () => {
+    const page = await signIn('sofia');
+    await page.goto(`${server.url}/interactions/${callId}`);
+    const panel = page.getByTestId('evaluation-panel');
+    await panel.getByRole('button', { name: 'Start evaluation' }).click();
+    await panel.getByTestId('evaluation-form').waitFor();
+    expect(page.url()).toMatch(/\?evaluation=[0-9a-f-]{36}$/);
+    evaluationId = new URL(page.url()).searchParams.get('evaluation')!;
+    await expect.poll(() => panel.getByTestId('save-state').textContent()).toBe('Changes save automatically');
+
+    // A few answers: the live score follows, and the autosave shows it is working.
+    await answer(page, 'accurate-information', 'Yes');
+    await answer(page, 'courteous', 'Yes');
+    await answer(page, 'ownership', '4');
+    await expect.poll(() => panel.getByTestId('save-state').textContent(), { timeout: 10_000 }).toMatch(/^✓ Saved/);
+    expect(await panel.getByTestId('score-total').textContent()).toBe('91.7%'); // 10 + 10 + 7.5 of 30 points
+    expect(await panel.getByTestId('section-score-extreme-desire').textContent()).toBe('75%');
+
+    // A comment and an evidence moment at the player's position (10 s in).
+    await page.getByTestId('player-time').click();
+    await page.keyboard.press('l');
+    await expect.poll(() => audioSeconds(page)).toBeCloseTo(10, 0);
+    const courteous = page.getByTestId('question-courteous');
+    await page.evaluate(WATCH_SAVE_STATE);
+    await courteous.getByRole('button', { name: 'Add a comment' }).click();
+    await courteous.getByRole('textbox').fill('Warm greeting, used the customer’s name.');
+    await courteous.getByRole('button', { name: '+ Add current time' }).click();
+    await courteous.getByRole('button', { name: MOMENT }).waitFor();
+    const states = async () => (await page.evaluate('window.__saveStates')) as string[];
+    await expect.poll(states, { timeout: 10_000 }).toContain('Saving…');
+    await expect.poll(async () => (await states()).at(-1), { timeout: 10_000 }).toMatch(/^✓ Saved/);
+    // Back to the start, then the moment seeks the player there.
+    await page.getByTestId('player-time').click();
+    await page.keyboard.press('Home');
+    await expect.poll(() => audioSeconds(page)).toBeLessThan(0.5);
+    await courteous.getByRole('button', { name: MOMENT }).click();
+    await expect.poll(() => audioSeconds(page)).toBeCloseTo(10, 0);
+
+    // Submitting with questions left: the server's reasons appear beside each of them.
+    await panel.getByRole('button', { name: 'Submit evaluation' }).click();
+    await page.getByRole('dialog', { name: 'Submit this evaluation?' }).getByRole('button', { name: 'Submit' }).click();
+    await expect.poll(() => panel.locator('.eval-q.has-error').count()).toBe(9);
+    expect(await page.getByTestId('question-resolution').getByRole('alert').textContent()).toMatch(/"Resolved the request" is not answered/);
+    expect(await panel.getByText(/9 questions need your attention/).count()).toBe(1);
+
+    await answer(page, 'relevant-options', '5');
+    await answer(page, 'extra-step', 'N/A');
+    await answer(page, 'active-listening', '4');
+    await answer(page, 'acknowledged-feelings', 'No');
+    await answer(page, 'confirmed-need', 'Yes');
+    await answer(page, 'set-expectations', 'Partly');
+    await answer(page, 'no-blame', 'Yes');
+    await answer(page, 'resolution', 'Resolved on this call');
+    await answer(page, 'verified-identity', 'Yes');
+    await expect.poll(() => panel.locator('.eval-q.has-error').count()).toBe(0);
+    await page.getByLabel('Overall comment for Alex Kim').fill('Good ownership; say how you feel for the customer out loud.');
+    await expect.poll(() => panel.getByTestId('save-state').textContent(), { timeout: 10_000 }).toMatch(/^✓ Saved/);
+    await page.evaluate(`document.querySelector('[data-testid=evaluation-panel]').scrollTop = 0; window.scrollTo(0, 0)`);
+    await page.screenshot({ path: await screenshotPath('60-evaluation-panel') });
+
+    await panel.getByRole('button', { name: 'Submit evaluation' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Submit this evaluation?' });
+    expect(await dialog.textContent()).toMatch(/Alex Kim will be notified/);
+    await dialog.getByRole('button', { name: 'Submit' }).click();
+    await panel.getByTestId('evaluation-view').waitFor();
+    expect(await panel.getByTestId('evaluation-view').getByText('Submitted', { exact: true }).count()).toBe(1);
+    const score = await panel.getByTestId('score-total').textContent();
+    expect(score).toMatch(/^\d+(\.\d)?%$/);
+    await page.close();
+  }, 90_000);
+
+  it('the agent is notified, reads it in the player and disputes one answer', async () => {
+    const page = await signIn('alex');
+    await expect.poll(() => page.getByTestId('notifications-unread').textContent()).toBe('1');
+    await page.getByTestId('notifications-button').click();
+    await page.getByRole('button', { name: /Sofia Reyes evaluated your call/ }).click();
+    await page.waitForURL(`**/interactions/${callId}?evaluation=${evaluationId}`);
+    const panel = page.getByTestId('evaluation-panel');
+    const view = panel.getByTestId('evaluation-view');
+    await view.waitFor();
+    expect(await view.textContent()).toMatch(/Good ownership; say how you feel/);
+    // Read-only: no answer can be changed; the evidence still seeks.
+    expect(await view.locator('input[type=radio]').count()).toBe(0);
+    await page.getByTestId('question-courteous').getByRole('button', { name: MOMENT }).click();
+    await expect.poll(() => audioSeconds(page)).toBeCloseTo(10, 0);
+    await expect.poll(() => page.getByTestId('notifications-unread').count()).toBe(0);
+
+    await panel.getByRole('button', { name: 'Dispute…' }).click();
+    const q = page.getByTestId('question-acknowledged-feelings');
+    await q.getByLabel('Dispute this answer').check();
+    // Ticked without a reason: refused, with the reason to give.
+    await panel.getByRole('button', { name: 'Send dispute' }).click();
+    await expect.poll(() => panel.getByText('Each ticked answer needs a reason.').count()).toBe(1);
+    await q.getByRole('textbox').fill('At 0:20 I said "I am sorry this happened to you".');
+    await panel.getByRole('button', { name: 'Send dispute' }).click();
+    await expect.poll(() => panel.getByTestId('dispute-box').textContent()).toMatch(/Dispute open.*reviewer Quinn Li/);
+    expect(await q.textContent()).toMatch(/Disputed: At 0:20/);
+    await page.evaluate(`document.querySelector('[data-testid=question-acknowledged-feelings]').scrollIntoView({ block: 'center' }); window.scrollTo(0, 0)`);
+    await page.screenshot({ path: await screenshotPath('61-evaluation-agent-disputed') });
+
+    await page.getByRole('link', { name: 'Evaluations', exact: true }).click();
+    const table = page.getByTestId('evaluations-table');
+    await expect.poll(() => table.getByRole('row').count()).toBe(2);
+    expect(await table.textContent()).toMatch(/CALL-EVAL-1.*Sofia Reyes.*Disputed/);
+    await page.close();
+  }, 90_000);
+
+  it('the reviewer (not the evaluator) changes the disputed answer with a note', async () => {
+    const evaluator = await signIn('sofia');
+    await evaluator.goto(`${server.url}/interactions/${callId}?evaluation=${evaluationId}`);
+    await evaluator.getByTestId('dispute-box').waitFor();
+    expect(await evaluator.getByTestId('resolve-form').count()).toBe(0);
+    await evaluator.close();
+
+    const page = await signIn('quinn');
+    await expect.poll(() => page.getByTestId('notifications-unread').textContent()).toBe('1');
+    await page.getByRole('link', { name: 'Evaluations', exact: true }).click();
+    const disputes = page.getByTestId('disputes-to-review');
+    await expect.poll(() => disputes.textContent()).toMatch(/Alex Kim · CALL-EVAL-1/);
+    await disputes.getByRole('link', { name: 'Review' }).click();
+    const form = page.getByTestId('resolve-form');
+    await form.waitFor();
+    expect(await page.getByTestId('question-acknowledged-feelings').textContent()).toMatch(/Agent: At 0:20/);
+    await answer(page, 'acknowledged-feelings', 'Yes');
+    // Without a note for the agent: refused, and the note is asked for where it goes.
+    await form.getByRole('button', { name: 'Change 1 answer' }).click();
+    await expect.poll(() => form.getByText('Explain the decision to the agent').count()).toBe(1);
+    await form.getByLabel('Your decision, for the agent').fill('Confirmed at 0:20: the apology was there. Changed to yes.');
+    await form.getByRole('button', { name: 'Change 1 answer' }).click();
+    await expect.poll(() => page.getByTestId('dispute-box').textContent()).toMatch(/answers changed/);
+    await page.close();
+  }, 90_000);
+
+  it('the agent sees the new score and the history, then self-evaluates and compares side by side', async () => {
+    const page = await signIn('alex');
+    await expect.poll(() => page.getByTestId('notifications-unread').textContent()).toBe('1');
+    await page.getByTestId('notifications-button').click();
+    await page.getByRole('button', { name: /Your dispute was decided: answers changed, now/ }).click();
+    await page.waitForURL(`**/interactions/${callId}?evaluation=${evaluationId}`);
+    const panel = page.getByTestId('evaluation-panel');
+    const history = panel.getByTestId('evaluation-history');
+    await history.waitFor();
+    const text = (await history.textContent()) ?? '';
+    expect(text).toMatch(/Sofia Reyes started it/);
+    expect(text).toMatch(/Sofia Reyes submitted it/);
+    expect(text).toMatch(/Alex Kim opened it/);
+    expect(text).toMatch(/Alex Kim disputed 1 answer/);
+    expect(text).toMatch(/Quinn Li changed answers: [\d.]+% → [\d.]+%/);
+    expect(text).toMatch(/Acknowledged the customer's feelings: No → Yes/);
+    expect(await page.getByTestId('question-acknowledged-feelings').getByTestId('answer-acknowledged-feelings').textContent()).toBe('Yes');
+    const supervisorScore = await panel.getByTestId('score-total').textContent();
+    expect(text).toContain(`→ ${supervisorScore}`);
+
+    // The agent's own score of the call, on the supervisor's scorecard.
+    await panel.getByRole('button', { name: '+ Score this call yourself' }).click();
+    await panel.getByRole('button', { name: 'Start self-evaluation' }).click();
+    await panel.getByTestId('evaluation-form').waitFor();
+    await expect.poll(() => panel.locator('input[type=radio]').count()).toBeGreaterThan(20);
+    for (const [q, a] of [
+      ['accurate-information', 'Yes'],
+      ['relevant-options', '5'],
+      ['ownership', '5'],
+      ['extra-step', 'Yes'],
+      ['active-listening', '5'],
+      ['acknowledged-feelings', 'Yes'],
+      ['confirmed-need', 'Yes'],
+      ['set-expectations', 'Clearly, with a time'],
+      ['courteous', 'Yes'],
+      ['no-blame', 'Yes'],
+      ['resolution', 'Resolved on this call'],
+      ['verified-identity', 'Yes'],
+    ] as const) {
+      await answer(page, q, a);
+    }
+    await panel.getByRole('button', { name: 'Submit self-evaluation' }).click();
+    await page.getByRole('dialog', { name: 'Submit your self-evaluation?' }).getByRole('button', { name: 'Submit' }).click();
+    await panel.getByRole('link', { name: 'Compare self vs supervisor' }).click();
+    await page.waitForURL(`**/evaluations/compare/${callId}`);
+
+    const table = page.getByTestId('comparison-table');
+    await expect.poll(() => table.getByRole('row').count()).toBe(13);
+    // Ownership 4 vs 5, extra step N/A vs yes, listening 4 vs 5, expectations partly vs clearly.
+    expect(await table.locator('tr[data-differs=true]').count()).toBe(4);
+    expect(await table.locator('tr[data-differs=true]').first().textContent()).toMatch(/Took ownership.*4 of 1–5.*5 of 1–5.*Differs/);
+    const totals = await page.getByTestId('comparison-totals').textContent();
+    expect(totals).toContain(`Supervisor${supervisorScore}`);
+    expect(totals).toMatch(/You100%/);
+    expect(await page.getByTestId('comparison-summary').textContent()).toMatch(/points higher\. 4 of 12 answers differ\./);
+    await page.screenshot({ path: await screenshotPath('62-evaluation-self-vs-supervisor'), fullPage: true });
+    await page.close();
+    expect(consoleErrors).toEqual([]);
+  }, 90_000);
+});

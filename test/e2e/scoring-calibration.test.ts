@@ -114,6 +114,11 @@ describe.skipIf(browserUnavailable())('review UI: scorecard editor, three-person
     const page = await signIn('quinn');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Quality' }).click();
     await expect.poll(() => heading(page).textContent()).toBe('Scorecards');
+    // The built-in BE SURE example is one click away (the demo has it already: the click opens it).
+    await page.getByRole('button', { name: /BE SURE example/ }).click();
+    await expect.poll(() => heading(page).textContent()).toBe('BE SURE (example)');
+    expect(await page.getByTestId('question-count').textContent()).toBe('12');
+    await page.getByRole('link', { name: 'Scorecards' }).first().click();
     await page.getByRole('link', { name: 'New scorecard' }).click();
     await expect.poll(() => heading(page).textContent()).toBe('New scorecard');
 
@@ -311,6 +316,7 @@ describe.skipIf(browserUnavailable())('review UI: scorecard editor, three-person
     expect(await quinn.getByTestId('chart-history').locator('circle').count()).toBe(3);
     await quinn.getByRole('heading', { name: 'Results' }).scrollIntoViewIfNeeded();
     await quinn.screenshot({ path: await screenshotPath('42-calibration-reveal') });
+    await quinn.screenshot({ path: await screenshotPath('47-calibration-reveal-full'), fullPage: true });
     await quinn.getByRole('heading', { name: 'Agreement per question' }).scrollIntoViewIfNeeded();
     await quinn.screenshot({ path: await screenshotPath('43-calibration-agreement') });
     // A participant sees the same reveal; the owner's reference is shown to all now.
@@ -348,7 +354,11 @@ describe.skipIf(browserUnavailable())('review UI: scorecard editor, three-person
     expect(await perEvaluator.locator('[data-row="Sofia Reyes"] [data-value]').getAttribute('data-value')).toBe('4');
     await quinn.screenshot({ path: await screenshotPath('46-sampling-run') });
 
-    await quinn.getByRole('link', { name: 'Fairness' }).click();
+    // The plan's assignments: two calls per agent, each with an evaluator who can be changed.
+    await quinn.getByRole('link', { name: 'View the assignments' }).click();
+    const assignments = quinn.getByRole('region', { name: 'Assignments' });
+    await expect.poll(() => assignments.getByRole('row').count()).toBe(9); // header + 8
+    await quinn.getByRole('navigation', { name: 'Quality programme' }).getByRole('link', { name: 'Fairness' }).click();
     await quinn.getByRole('button', { name: 'This week' }).click();
     await quinn.getByLabel('Count').selectOption({ label: 'Calls sampled' });
     await quinn.getByLabel('Target from plan').selectOption({ label: 'Weekly QA sample (2/week)' });
@@ -368,6 +378,11 @@ describe.skipIf(browserUnavailable())('review UI: scorecard editor, three-person
     await quinn.getByLabel('Count').selectOption({ label: 'Evaluations submitted' });
     await expect.poll(() => quinn.getByTestId('outside-count').textContent()).toBe('4');
     expect(await chart.locator('.chart-row-flag').count()).toBe(4);
+    // Agents have no quality programme pages.
+    const alex = await signIn('alex');
+    expect(await alex.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Quality' }).count()).toBe(0);
+    await alex.goto(`${server.url}/quality/plans`);
+    await expect.poll(() => heading(alex).textContent()).toBe('Not allowed');
     expect(consoleErrors).toEqual([]);
   }, 120_000);
 });

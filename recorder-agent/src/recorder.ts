@@ -419,13 +419,13 @@ export class Recorder {
   /** Cuts the captured events into a chunk; `flush` false leaves pending mutations to the next cut. */
   private cutScreen(flush = true) {
     if (!this.screen || !this.active) return;
-    const events = this.screen.take(flush);
+    const batch = this.screen.take(flush);
     const startMs = this.lastScreenCut;
     const endMs = Date.now();
     this.lastScreenCut = endMs;
-    if (events.length === 0) return;
-    const payload = new TextEncoder().encode(JSON.stringify(events));
-    this.write(() => this.addChunk(this.stream, payload, Math.min(startMs, events[0]!.timestamp), Math.max(endMs, events.at(-1)!.timestamp), events.length));
+    if (!batch) return;
+    const payload = new TextEncoder().encode(batch.json);
+    this.write(() => this.addChunk(this.stream, payload, Math.min(startMs, batch.firstMs), Math.max(endMs, batch.lastMs), batch.count));
   }
 
   private write(fn: () => Promise<unknown>) {

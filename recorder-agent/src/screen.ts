@@ -23,7 +23,19 @@ const FLUSH = 'duet:flush';
 /** At the latest this long after a checkout is due, it is taken even if the page is never idle. */
 const CHECKOUT_IDLE_TIMEOUT_MS = 5_000;
 
-type IdleHost = { requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => number; cancelIdleCallback?: (h: number) => void };
+/** Encoding in idle time stops this long before the browser's idle deadline. */
+const ENCODE_MARGIN_MS = 2;
+
+type IdleDeadline = { timeRemaining(): number };
+type IdleHost = { requestIdleCallback?: (cb: (d: IdleDeadline) => void, o?: { timeout: number }) => number; cancelIdleCallback?: (h: number) => void };
+
+/** Events cut for one chunk: their JSON array, how many, and the first and last timestamps. */
+export interface ScreenBatch {
+  json: string;
+  count: number;
+  firstMs: number;
+  lastMs: number;
+}
 
 /**
  * rrweb recording with privacy by default: every input masked unless it matches the unmask
@@ -47,10 +59,23 @@ type IdleHost = { requestIdleCallback?: (cb: () => void, o?: { timeout: number }
  * event after the interval, usually the flush of a big re-render, so the two longest things the
  * recorder does ran as one task. Here a due checkout waits for the page to be idle (at most
  * `CHECKOUT_IDLE_TIMEOUT_MS`) and runs in an idle callback of its own.
+ *
+ * Events are encoded to JSON one by one in the page's idle time, so the chunk cut only joins
+ * strings: encoding a second of a busy page's events at once (up to a megabyte of JSON) was a task
+ * of its own that, on a loaded machine, became a long one.
  */
 export class ScreenCapture {
   private stopRecord: (() => void) | undefined;
-  private buffer: EventWithTime[] = [];
+  /** emitted, not yet encoded (from `encodedUpTo` on) */
+  private pending: EventWithTime[] = [];
+  private encodedUpTo = 0;
+  /** JSON of the events encoded since the last take */
+  private parts: string[] = [];
+  /** events kept since the last take (encoded or not) */
+  private count = 0;
+  private firstMs = 0;
+  private lastMs = 0;
+  private encoder: number | ReturnType<typeof setTimeout> | undefined;
   private watcher: MutationObserver | undefined;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private starting: ReturnType<typeof setTimeout> | undefined;
@@ -79,7 +104,7 @@ export class ScreenCapture {
       record({
         emit: (event) => {
           const e = event as EventWithTime;
-          if (!(e.type === CUSTOM && (e.data as { tag?: unknown } | null)?.tag === FLUSH)) this.buffer.push(e);
+          if (!(e.type === CUSTOM && (e.data as { tag?: unknown } | null)?.tag === FLUSH)) this.keep(e);
           // rrweb unfroze its mutation buffers to emit this; keep them collecting only.
           if (this.watcher) freezePage();
         },
@@ -90,6 +115,10 @@ export class ScreenCapture {
           const allowed = el?.matches?.(unmaskSelector) && !el.matches(sensitiveSelector) && !el.closest(sensitiveSelector);
           return allowed ? text : '*'.repeat(text.length);
         },
+        // Scripts (never run in replay; rrweb keeps a placeholder for their text), comments and
+        // head metadata are left out: fewer nodes to serialize, nothing a reviewer sees. Title
+        // changes are kept (the player shows page switches).
+        slimDOMOptions: { script: true, comment: true, headFavicon: true, headWhitespace: true, headMetaSocial: true, headMetaRobots: true, headMetaHttpEquiv: true, headMetaAuthorship: true, headMetaVerification: true, headMetaDescKeywords: true },
         recordCanvas: false,
         collectFonts: false,
         inlineImages: false,
@@ -163,21 +192,62 @@ export class ScreenCapture {
     return this.stopRecord !== undefined || this.starting !== undefined;
   }
 
+  private keep(e: EventWithTime): void {
+    if (this.count++ === 0) this.firstMs = e.timestamp;
+    this.lastMs = e.timestamp;
+    this.pending.push(e);
+    this.scheduleEncoder();
+  }
+
+  private scheduleEncoder(): void {
+    if (this.encoder !== undefined) return;
+    const host = globalThis as IdleHost;
+    if (host.requestIdleCallback) this.encoder = host.requestIdleCallback((d) => this.encodeIdle(() => d.timeRemaining() > ENCODE_MARGIN_MS));
+    else {
+      this.encoder = setTimeout(() => {
+        const until = performance.now() + 8;
+        this.encodeIdle(() => performance.now() < until);
+      }, 0);
+    }
+  }
+
+  private encodeIdle(more: () => boolean): void {
+    this.encoder = undefined;
+    while (this.encodedUpTo < this.pending.length && more()) this.parts.push(JSON.stringify(this.pending[this.encodedUpTo++]));
+    if (this.encodedUpTo < this.pending.length) return this.scheduleEncoder(); // the rest in the next idle period
+    this.pending = [];
+    this.encodedUpTo = 0;
+  }
+
+  private cancelEncoder(): void {
+    if (this.encoder === undefined) return;
+    const host = globalThis as IdleHost;
+    if (host.requestIdleCallback) host.cancelIdleCallback?.(this.encoder as number);
+    else clearTimeout(this.encoder);
+    this.encoder = undefined;
+  }
+
   /**
    * The events captured since the last take. `flush` (default) serializes pending mutations first,
    * as a pause or stop needs; the periodic chunk cut passes false and leaves them to their own
    * flush task (stamped with its time, so they belong to the next chunk), which keeps mutation
    * serialization and chunk encoding out of one task.
    */
-  take(flush = true): EventWithTime[] {
+  take(flush = true): ScreenBatch | null {
     if (flush) this.flush();
-    const out = this.buffer;
-    this.buffer = [];
-    return out;
+    this.cancelEncoder();
+    for (let i = this.encodedUpTo; i < this.pending.length; i++) this.parts.push(JSON.stringify(this.pending[i]));
+    const batch = this.count ? { json: `[${this.parts.join(',')}]`, count: this.count, firstMs: this.firstMs, lastMs: this.lastMs } : null;
+    this.discard();
+    return batch;
   }
 
-  /** Forgets what was captured but not taken (used when a pause starts: nothing of it is kept). */
+  /** Forgets what was captured but not taken. */
   discard(): void {
-    this.buffer = [];
+    this.cancelEncoder();
+    this.pending = [];
+    this.encodedUpTo = 0;
+    this.parts = [];
+    this.count = 0;
   }
 }

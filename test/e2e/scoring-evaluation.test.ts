@@ -1,8 +1,9 @@
 import type { Browser, Page } from 'playwright-core';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { periodKeyOf } from '../../core/src/index.js';
 import { loadRecordedSession, type RecordedSession } from '../fixtures/recorded.js';
-import { startTestServer, type TestServer } from '../harness/app.js';
+import { ApiClient, startTestServer, type TestServer } from '../harness/app.js';
 import { browserUnavailable, launchChromium, screenshotPath } from '../harness/browser.js';
 import { recorderFor, sendRecordedSession, waitAnalysed } from '../harness/recorded-interactions.js';
 
@@ -40,7 +41,9 @@ describe.skipIf(browserUnavailable())('review UI: evaluation, dispute, resolutio
   let browser: Browser;
   let rec: RecordedSession;
   let alex: Socket;
+  let casey: Socket;
   let callId: string;
+  let caseyCall: string;
   let evaluationId: string;
   const consoleErrors: string[] = [];
 
@@ -63,12 +66,16 @@ describe.skipIf(browserUnavailable())('review UI: evaluation, dispute, resolutio
     server = await startTestServer();
     browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
     alex = await recorderFor(server, 'alex');
+    casey = await recorderFor(server, 'casey');
     callId = await sendRecordedSession(server, alex, rec, { callId: 'CALL-EVAL-1' });
+    caseyCall = await sendRecordedSession(server, casey, rec, { callId: 'CALL-EVAL-2' });
     await waitAnalysed(server, callId);
+    await waitAnalysed(server, caseyCall);
   }, 180_000);
 
   afterAll(async () => {
     alex?.close();
+    casey?.close();
     await browser?.close();
     await server?.stop();
   }, 90_000);
@@ -262,6 +269,39 @@ describe.skipIf(browserUnavailable())('review UI: evaluation, dispute, resolutio
     expect(totals).toMatch(/You100%/);
     expect(await page.getByTestId('comparison-summary').textContent()).toMatch(/points higher\. 4 of 12 answers differ\./);
     await page.screenshot({ path: await screenshotPath('62-evaluation-self-vs-supervisor'), fullPage: true });
+    await page.close();
+    expect(consoleErrors).toEqual([]);
+  }, 90_000);
+
+  it('an evaluator’s to-do queue lists the calls a sampling plan gave them, with due dates, and opens the player ready to score', async () => {
+    const db = server.core.db;
+    const userId = async (u: string) => (await db.selectFrom('users').select('id').where('username', '=', u).executeTakeFirstOrThrow()).id;
+    const quinn = new ApiClient(server.url);
+    expect((await quinn.login('quinn')).status).toBe(200);
+    const beSure = (await quinn.get('/api/scoring/scorecards')).body.scorecards.find((c: { builtIn: string | null }) => c.builtIn === 'be-sure').id;
+    // Run by hand and inactive, so the server's own schedule cannot add to it meanwhile.
+    const plan = await quinn.post('/api/scoring/sampling-plans', { name: 'Weekly sample', scorecardId: beSure, period: 'week', perAgent: 1, evaluatorIds: [await userId('sofia')], dueDays: 7, active: false });
+    expect(plan.status).toBe(201);
+    const { started_at } = await db.selectFrom('interactions').select('started_at').where('id', '=', caseyCall).executeTakeFirstOrThrow();
+    const run = await quinn.post(`/api/scoring/sampling-plans/${plan.body.id}/run`, { period: periodKeyOf(started_at, 'week') });
+    expect(run.body.perAgent[await userId('casey')]).toBe(1);
+
+    const page = await signIn('sofia');
+    await page.getByRole('link', { name: 'Evaluations', exact: true }).click();
+    const todo = page.getByTestId('todo');
+    const item = todo.getByRole('listitem').filter({ hasText: 'Casey Novak' });
+    await expect.poll(() => item.textContent()).toMatch(/Casey Novak.*Sampled for \d{4}-W\d{2} · due .*Due /);
+    await page.screenshot({ path: await screenshotPath('63-evaluations-to-do') });
+    await item.getByRole('link', { name: 'Evaluate' }).click();
+    await page.waitForURL(new RegExp(`/interactions/${caseyCall}\\?assignment=[0-9a-f-]{36}$`));
+    const panel = page.getByTestId('evaluation-panel');
+    await expect.poll(() => panel.getByTestId('start-evaluation').textContent()).toMatch(/assigned to you by a sampling plan/);
+    await panel.getByRole('button', { name: 'Start evaluation' }).click();
+    await panel.getByTestId('evaluation-form').waitFor();
+    expect(await panel.getByTestId('score-total').textContent()).toBe('—');
+    // The evaluation fulfils the assignment: it is linked to it.
+    const evaluation = await db.selectFrom('evaluations').select(['assignment_id', 'scorecard_version_id']).where('interaction_id', '=', caseyCall).executeTakeFirstOrThrow();
+    expect(evaluation.assignment_id).not.toBeNull();
     await page.close();
     expect(consoleErrors).toEqual([]);
   }, 90_000);

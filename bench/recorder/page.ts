@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { SentryInbox, sentryHead } from './sentry.js';
 
 const CRM_JS = fileURLToPath(new URL('./page/crm.js', import.meta.url));
 
@@ -52,10 +53,14 @@ table.grid { border-collapse: collapse; width: 100%; }
 .act .when { color: #6b7280; margin-right: 8px; font-size: 12px; }
 `;
 
-/** The page's HTML: the same shell with or without the recorder's script tag and start call. */
-export function crmHtml(recorder: RecorderConfig | null, scriptSrc = '/duet-recorder.iife.js'): string {
-  const rec = recorder
-    ? `<script src="${scriptSrc}"></script>
+/**
+ * The page's HTML: the same shell with or without the recorder's script tag and start call, or
+ * with `head` (another product's tags) in their place.
+ */
+export function crmHtml(recorder: RecorderConfig | null, scriptSrc = '/duet-recorder.iife.js', head = ''): string {
+  const rec = head || !recorder
+    ? head
+    : `<script src="${scriptSrc}"></script>
 <script>
   window.__rec = { started: null, error: null, states: [] };
   addEventListener('DOMContentLoaded', () => {
@@ -65,8 +70,7 @@ export function crmHtml(recorder: RecorderConfig | null, scriptSrc = '/duet-reco
     window.__rec.recorder = rec;
     rec.start({ callId: 'bench-' + Date.now(), direction: 'inbound' }).then((id) => (window.__rec.started = id), (e) => (window.__rec.error = String(e)));
   });
-</script>`
-    : '';
+</script>`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>CRM</title><style>${CSS}</style>${rec}</head>
 <body><header><span class="logo">ACME CRM</span><nav><a href="/customers" data-nav="customers">Customers</a><a href="/tickets" data-nav="tickets">Tickets</a><a href="/payment" data-nav="payment">Payment</a></nav><span style="margin-left:auto">Agent: alex</span></header>
 <aside><h4>Current call</h4><div id="call-timer">00:00</div><h4>Queues</h4><ul id="queue">${['Billing', 'Outages', 'Moves', 'Cancellations', 'Sales', 'Business'].map((q) => `<li>${q}<b>0</b></li>`).join('')}</ul></aside>
@@ -78,8 +82,14 @@ export function crmHtml(recorder: RecorderConfig | null, scriptSrc = '/duet-reco
  * routes survive a reload). `?rec=1` serves the shell with the recorder (the first bundle);
  * `?rec=<name>` with the bundle of that name (same-run comparisons of two builds). Each bundle is
  * served at its own URL, so the browser's code cache never hands one build's code to the other.
+ * With `sentryBundle`, `?rec=sentry` serves the page with Sentry's Session Replay instead
+ * (sentry.ts), reporting to this server, whose `sentry` inbox counts what it received.
  */
-export async function serveCrmPage(bundleFiles: string | Record<string, string>, recorder: RecorderConfig): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveCrmPage(
+  bundleFiles: string | Record<string, string>,
+  recorder: RecorderConfig,
+  sentryBundle?: string,
+): Promise<{ url: string; sentry: SentryInbox; close(): Promise<void> }> {
   const files = typeof bundleFiles === 'string' ? { current: bundleFiles } : bundleFiles;
   const names = Object.keys(files);
   const bundles = new Map<string, Buffer>();
@@ -90,10 +100,20 @@ export async function serveCrmPage(bundleFiles: string | Record<string, string>,
     pages.set(name, crmHtml(recorder, src));
     if (i === 0) pages.set('1', crmHtml(recorder, src));
   }
+  if (sentryBundle) bundles.set('/sentry-replay.iife.js', await readFile(sentryBundle));
   const crmJs = await readFile(CRM_JS);
   const without = crmHtml(null);
+  const sentry = new SentryInbox();
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
+    if (req.method === 'POST') {
+      const body: Buffer[] = [];
+      req.on('data', (c: Buffer) => body.push(c));
+      req.on('end', () => {
+        if (!sentry.handle(url.pathname, Buffer.concat(body), (status, json) => res.writeHead(status, { 'content-type': 'application/json' }).end(json))) res.writeHead(404).end();
+      });
+      return;
+    }
     const bundle = bundles.get(url.pathname);
     if (bundle) return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
     if (url.pathname === '/crm.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(crmJs);
@@ -101,8 +121,11 @@ export async function serveCrmPage(bundleFiles: string | Record<string, string>,
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(pages.get(url.searchParams.get('rec') ?? '') ?? without);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  if (sentryBundle) pages.set('sentry', crmHtml(null, undefined, sentryHead(`http://public@127.0.0.1:${port}/1`)));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `http://127.0.0.1:${port}`,
+    sentry,
     close: () =>
       new Promise((r) => {
         server.closeAllConnections();

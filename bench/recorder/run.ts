@@ -35,6 +35,7 @@ import { writeResult } from '../lib/results.js';
 import { round } from '../lib/stats.js';
 import { serveCrmPage } from './page.js';
 import { attributeProfile, type ProfileSummary } from './profile.js';
+import { ensureSentryBundle, type SentryInbox } from './sentry.js';
 import { afterLoad, LONG_TASK_OBSERVER, longTaskFigures, scenarioPass, type LongTaskFigures } from './scenario.js';
 
 const env = process.env;
@@ -48,11 +49,16 @@ const OTHER_BUNDLE = env.BENCH_RECORDER_BUNDLE;
  * bundle from before a change: a before/after in one run, under the same machine load
  */
 const COMPARE_BUNDLE = env.BENCH_RECORDER_COMPARE;
-const DEFAULT_RUN = !env.BENCH_RECORDER_ROUNDS && !env.BENCH_RECORDER_MINUTES && PROFILE === 'auto' && !OTHER_BUNDLE && !COMPARE_BUNDLE;
+/** Sentry's Session Replay on the same page in the same rounds (sentry.ts); 0 leaves it out */
+const SENTRY = env.BENCH_RECORDER_SENTRY !== '0';
+const DEFAULT_RUN = SENTRY && !env.BENCH_RECORDER_ROUNDS && !env.BENCH_RECORDER_MINUTES && PROFILE === 'auto' && !OTHER_BUNDLE && !COMPARE_BUNDLE;
 const WRITE = DEFAULT_RUN || env.BENCH_WRITE === '1';
 /** targets (issue: recorder) */
 const TARGET_ADDED_TBT_MS = 90;
 const TARGET_BUNDLE_GZIP_KB = 80;
+/** Sentry's published heavy scenario: +374 ms for Replay; the target is about a quarter of that */
+const SENTRY_PUBLISHED_ADDED_TBT_MS = 374;
+const TARGET_RATIO_TO_SENTRY = TARGET_ADDED_TBT_MS / SENTRY_PUBLISHED_ADDED_TBT_MS;
 const SAMPLE_EVERY_MS = 30_000;
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -159,10 +165,11 @@ interface Ctx {
   wav: string;
   server: RunningServer;
   bundle: string;
+  sentry: SentryInbox;
 }
 
-/** without the recorder, with the bundle measured, with the comparison bundle */
-type Variant = 'without' | 'with' | 'compare';
+/** without the recorder, with the bundle measured, with the comparison bundle, with Sentry's Session Replay instead */
+type Variant = 'without' | 'with' | 'compare' | 'sentry';
 
 interface RunFigures extends LongTaskFigures {
   variant: Variant;
@@ -181,6 +188,8 @@ interface RunFigures extends LongTaskFigures {
   /** elements the page's renders added to the DOM (the recorder serializes each of them) */
   nodesAdded: number;
   wallSeconds: number;
+  /** sentry: replay recordings Sentry sent during the run */
+  sentryRecordings?: number;
   /** with: screen / audio chunks the server stored for this run's interaction */
   screenChunks?: number;
   audioChunks?: number;
@@ -228,7 +237,8 @@ async function storedChunks(server: RunningServer, interactionId: string) {
 }
 
 async function runOnce(ctx: Ctx, variant: Variant, profile = false): Promise<RunFigures> {
-  const withRecorder = variant !== 'without';
+  const withRecorder = variant === 'with' || variant === 'compare';
+  const sentryBefore = ctx.sentry.replayRecordings;
   const load = new LoadWindow();
   const t0 = performance.now();
   const { browser, page, cdp } = await openPage(ctx);
@@ -238,7 +248,7 @@ async function runOnce(ctx: Ctx, variant: Variant, profile = false): Promise<Run
       await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
       await cdp.send('Profiler.start');
     }
-    await page.goto(`${ctx.crmUrl}/customers${variant === 'with' ? '?rec=1' : variant === 'compare' ? '?rec=compare' : ''}`, { waitUntil: 'load' });
+    await page.goto(`${ctx.crmUrl}/customers${variant === 'with' ? '?rec=1' : variant === 'without' ? '' : `?rec=${variant}`}`, { waitUntil: 'load' });
     const mark = () => page.evaluate(() => (window as unknown as { __benchClockMark(): void }).__benchClockMark());
     if (profile) await mark();
     await scenarioPass(page);
@@ -261,9 +271,15 @@ async function runOnce(ctx: Ctx, variant: Variant, profile = false): Promise<Run
       chunks = await storedChunks(ctx.server, id);
       if (chunks.screenChunks === 0 || chunks.audioChunks === 0) throw new Error(`the recording reached the server incompletely: ${JSON.stringify(chunks)}`);
     }
+    let sentryRecordings: number | undefined;
+    if (variant === 'sentry') {
+      sentryRecordings = ctx.sentry.replayRecordings - sentryBefore;
+      if (sentryRecordings === 0) throw new Error('Sentry Replay sent no recording: the baseline would measure an idle SDK');
+    }
     const machine = load.stop();
     return {
       variant,
+      ...(sentryRecordings !== undefined ? { sentryRecordings } : {}),
       ...longTaskFigures(tasks.longTasks),
       ...afterLoad(tasks.longTasks, loadMs),
       loadMs,
@@ -394,11 +410,12 @@ export async function main(): Promise<number> {
     const bundle = OTHER_BUNDLE ? path.resolve(OTHER_BUNDLE) : IIFE;
     if (OTHER_BUNDLE) console.log(`measuring ${bundle} (BENCH_RECORDER_BUNDLE), not the working tree's bundle`);
     if (COMPARE_BUNDLE) console.log(`comparing with ${path.resolve(COMPARE_BUNDLE)} (BENCH_RECORDER_COMPARE) in the same rounds`);
-    crm = await serveCrmPage(COMPARE_BUNDLE ? { current: bundle, compare: path.resolve(COMPARE_BUNDLE) } : bundle, { serverUrl: server.url, token });
-    const ctx: Ctx = { crmUrl: crm.url, wav, server, bundle };
+    const sentryBundle = SENTRY ? await ensureSentryBundle() : undefined;
+    crm = await serveCrmPage(COMPARE_BUNDLE ? { current: bundle, compare: path.resolve(COMPARE_BUNDLE) } : bundle, { serverUrl: server.url, token }, sentryBundle);
+    const ctx: Ctx = { crmUrl: crm.url, wav, server, bundle, sentry: crm.sentry };
 
     const runs: RunFigures[] = [];
-    const variants: Variant[] = COMPARE_BUNDLE ? ['without', 'with', 'compare'] : ['without', 'with'];
+    const variants: Variant[] = ['without', 'with', ...(COMPARE_BUNDLE ? (['compare'] as const) : []), ...(SENTRY ? (['sentry'] as const) : [])];
     for (let r = 1; r <= ROUNDS; r++) {
       // the order turns every round, so no variant always runs first (or right after another)
       for (const variant of variants.map((_, i) => variants[(i + r - 1) % variants.length]!)) {
@@ -406,7 +423,7 @@ export async function main(): Promise<number> {
         runs.push(f);
         console.log(
           `round ${r} ${f.variant.padEnd(7)}: TBT ${f.tbtMs.toFixed(0)} ms (after load ${f.tbtAfterLoadMs.toFixed(0)}; load ${f.loadMs.toFixed(0)} ms), ${f.nodesAdded} nodes added, long tasks ${f.longTasks} (Σ ${f.longTaskMs.toFixed(0)} ms, max ${f.maxLongTaskMs.toFixed(0)}), script ${f.scriptMs.toFixed(0)} ms, tasks ${f.taskMs.toFixed(0)} ms` +
-            `${f.screenChunks !== undefined ? `, stored ${f.screenChunks} screen (${f.screenKb!.toFixed(0)} KB) + ${f.audioChunks} audio chunks` : ''}; machine ${f.machinePct.toFixed(0)} %, other ${f.otherPct.toFixed(0)} %, load ${f.load1.toFixed(2)}`,
+            `${f.sentryRecordings !== undefined ? `, Sentry sent ${f.sentryRecordings} replay recordings` : ''}${f.screenChunks !== undefined ? `, stored ${f.screenChunks} screen (${f.screenKb!.toFixed(0)} KB) + ${f.audioChunks} audio chunks` : ''}; machine ${f.machinePct.toFixed(0)} %, other ${f.otherPct.toFixed(0)} %, load ${f.load1.toFixed(2)}`,
         );
       }
     }
@@ -429,6 +446,10 @@ export async function main(): Promise<number> {
     // the same difference taken within each round (both runs under that round's machine load)
     const pairedAdded = (v: Variant) => median(Array.from({ length: ROUNDS }, (_, i) => runs.filter((x) => x.variant === v)[i]!.tbtMs - runs.filter((x) => x.variant === 'without')[i]!.tbtMs));
     const compared = COMPARE_BUNDLE ? med('compare') : undefined;
+    const sentry = SENTRY ? med('sentry') : undefined;
+    const sentryAdded = sentry ? sentry.tbtMs - without.tbtMs : undefined;
+    const ratio = sentryAdded !== undefined && sentryAdded > 0 ? addedTbtMs / sentryAdded : undefined;
+    if (sentry) console.log(`Sentry Session Replay (same page, same rounds): TBT ${sentry.tbtMs.toFixed(0)} ms, added ${sentryAdded!.toFixed(0)} ms (per-round ${pairedAdded('sentry').toFixed(0)}); Duet / Sentry = ${ratio?.toFixed(2) ?? 'n/a'} (target ≤ ${TARGET_RATIO_TO_SENTRY.toFixed(2)}: 90 against Sentry's published 374)`);
     if (compared) console.log(`comparison bundle: TBT ${compared.tbtMs.toFixed(0)} ms, added ${(compared.tbtMs - without.tbtMs).toFixed(0)} ms (median of per-round differences ${pairedAdded('compare').toFixed(0)}); this bundle: added ${addedTbtMs.toFixed(0)} ms (per-round ${pairedAdded('with').toFixed(0)})`);
     console.log(`medians over ${ROUNDS} round(s): TBT ${without.tbtMs.toFixed(0)} → ${withRec.tbtMs.toFixed(0)} ms (added ${addedTbtMs.toFixed(0)} ms; target ≤ ${TARGET_ADDED_TBT_MS}); after load ${without.tbtAfterLoadMs.toFixed(0)} → ${withRec.tbtAfterLoadMs.toFixed(0)} ms; Σ long tasks ${without.longTaskMs.toFixed(0)} → ${withRec.longTaskMs.toFixed(0)} ms; script ${without.scriptMs.toFixed(0)} → ${withRec.scriptMs.toFixed(0)} ms`);
 
@@ -462,7 +483,15 @@ export async function main(): Promise<number> {
       bundleGzipKb: round(sizes.iife.gzipKb),
       heapGrowthMb10min: heap ? round(heap.with.growthMb) : null,
       targets: { addedTbtMs: TARGET_ADDED_TBT_MS, bundleGzipKb: TARGET_BUNDLE_GZIP_KB },
-      met: { addedTbt: addedTbtMs <= TARGET_ADDED_TBT_MS, bundle: sizes.iife.gzipKb <= TARGET_BUNDLE_GZIP_KB },
+      met: { addedTbt: addedTbtMs <= TARGET_ADDED_TBT_MS, bundle: sizes.iife.gzipKb <= TARGET_BUNDLE_GZIP_KB, ...(ratio !== undefined ? { addedTbtRatioToSentry: ratio <= TARGET_RATIO_TO_SENTRY } : {}) },
+      ...(sentry
+        ? {
+            sentryAddedTbtMs: round(sentryAdded!),
+            addedTbtRatioToSentry: ratio !== undefined ? round(ratio) : null,
+            targetRatioToSentry: round(TARGET_RATIO_TO_SENTRY),
+            sentry: { package: '@sentry/browser', version: sentryVersion(), addedTbtMedianOfRoundsMs: round(pairedAdded('sentry')), addedTbtAfterLoadMs: round(sentry.tbtAfterLoadMs - without.tbtAfterLoadMs), ...roundAll(sentry) },
+          }
+        : {}),
       baselineHeapGrowthMb10min: heap ? round(heap.without.growthMb) : null,
       rounds: ROUNDS,
       heapMinutes: MINUTES,
@@ -500,6 +529,14 @@ export async function main(): Promise<number> {
     await crm?.close();
     await server?.close();
     await rm(work, { recursive: true, force: true });
+  }
+}
+
+function sentryVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(path.join(ROOT, 'node_modules', '@sentry', 'browser', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
   }
 }
 

@@ -33,7 +33,11 @@ export interface RecorderOptions {
   audioBitsPerSecond?: number;
   /** How often a chunk of audio and screen is cut and sent (default 1,000 ms; 1–2 s suits the pipeline). */
   chunkMs?: number;
-  /** A full DOM snapshot every this many ms, so the player can seek without replaying from the start (default 30,000). */
+  /**
+   * A full DOM snapshot every this many ms, so the player can seek without replaying from the
+   * start (default 30,000). Where one snapshot takes long (a big page on a slow computer), the
+   * interval stretches so that snapshots use at most 0.5 % of the main thread, up to 10 times this.
+   */
   checkoutEveryMs?: number;
   /**
    * Bytes kept in the outbox (IndexedDB) while the server is unreachable (default 64 MB, about an

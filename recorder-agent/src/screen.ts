@@ -22,6 +22,13 @@ const CUSTOM = 5;
 const FLUSH = 'duet:flush';
 /** At the latest this long after a checkout is due, it is taken even if the page is never idle. */
 const CHECKOUT_IDLE_TIMEOUT_MS = 5_000;
+/**
+ * Checkouts may take at most this share of the main thread: the next one is due no sooner than
+ * the last full snapshot's duration divided by it (a 300 ms snapshot: 60 s later), and no later
+ * than `CHECKOUT_MAX_FACTOR` × `checkoutEveryMs`.
+ */
+const CHECKOUT_BUDGET = 0.005;
+const CHECKOUT_MAX_FACTOR = 10;
 
 /** Encoding in idle time stops this long before the browser's idle deadline. */
 const ENCODE_MARGIN_MS = 2;
@@ -58,7 +65,10 @@ export interface ScreenBatch {
  * not by rrweb's `checkoutEveryNms`: rrweb takes one synchronously inside whatever emits the first
  * event after the interval, usually the flush of a big re-render, so the two longest things the
  * recorder does ran as one task. Here a due checkout waits for the page to be idle (at most
- * `CHECKOUT_IDLE_TIMEOUT_MS`) and runs in an idle callback of its own.
+ * `CHECKOUT_IDLE_TIMEOUT_MS`) and runs in an idle callback of its own. The interval stretches
+ * with the cost of a snapshot (`CHECKOUT_BUDGET`): on a small page or a fast computer every
+ * `checkoutEveryMs`; on a big page on a slow computer, where each snapshot freezes the page for a
+ * few hundred ms, less often (the player then replays a little more from the previous one).
  *
  * Events are encoded to JSON one by one in the page's idle time, so the chunk cut only joins
  * strings: encoding a second of a busy page's events at once (up to a megabyte of JSON) was a task
@@ -81,6 +91,8 @@ export class ScreenCapture {
   private starting: ReturnType<typeof setTimeout> | undefined;
   private checkoutTimer: ReturnType<typeof setTimeout> | undefined;
   private checkoutIdle: number | undefined;
+  /** how long the last full snapshot took (ms of main thread) */
+  private snapshotMs = 0;
 
   constructor(private readonly opts: ScreenCaptureOptions) {}
 
@@ -100,6 +112,7 @@ export class ScreenCapture {
   private begin(): void {
     if (this.stopRecord) return;
     const { sensitiveSelector, unmaskSelector, sensitiveAreaSelector } = this.opts;
+    const t0 = performance.now();
     this.stopRecord =
       record({
         emit: (event) => {
@@ -134,7 +147,15 @@ export class ScreenCapture {
       this.watcher.observe(document, { childList: true, subtree: true, attributes: true, characterData: true });
       freezePage();
     }
+    // record() takes the first full snapshot synchronously when the document has loaded
+    this.snapshotMs = performance.now() - t0;
     if (this.stopRecord) this.scheduleCheckout();
+  }
+
+  /** when the next checkout is due, from the cost of the last snapshot (see CHECKOUT_BUDGET) */
+  get checkoutIntervalMs(): number {
+    const every = this.opts.checkoutEveryMs;
+    return Math.min(every * CHECKOUT_MAX_FACTOR, Math.max(every, this.snapshotMs / CHECKOUT_BUDGET));
   }
 
   private scheduleCheckout(): void {
@@ -144,16 +165,19 @@ export class ScreenCapture {
       const take = () => {
         this.checkoutIdle = undefined;
         if (!this.stopRecord) return;
+        this.flush(); // pending mutations first, so the time below is the snapshot's own
+        const t0 = performance.now();
         try {
           record.takeFullSnapshot(true);
         } catch {
           /* stopped meanwhile */
         }
+        this.snapshotMs = performance.now() - t0;
         this.scheduleCheckout();
       };
       if (host.requestIdleCallback) this.checkoutIdle = host.requestIdleCallback(take, { timeout: CHECKOUT_IDLE_TIMEOUT_MS });
       else this.checkoutTimer = setTimeout(take, 0);
-    }, this.opts.checkoutEveryMs);
+    }, this.checkoutIntervalMs);
   }
 
   private cancelCheckout(): void {

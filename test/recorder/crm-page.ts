@@ -33,6 +33,7 @@ export async function serveCrm(customerWav: Buffer | null): Promise<{ url: strin
 <form id="pay"><h2>Payment</h2><label>Card number <input id="card" autocomplete="cc-number" inputmode="numeric"></label>
 <label>CVC <input id="cvc" autocomplete="cc-csc"></label></form>
 <button id="done">Done</button>
+<div id="verify" data-duet-sensitive-area hidden>Verification answer: AREA-SECRET-7731</div>
 <audio id="customer" src="/customer.wav" loop></audio>
 <script>
   setInterval(() => { document.getElementById('clock').textContent = new Date().toISOString(); }, 100);

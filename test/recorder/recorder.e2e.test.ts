@@ -14,6 +14,8 @@ import { fakeMicArgs, serveCrm, speechWav } from './crm-page.js';
 const CARD = '4111 1111 1111 1111';
 const MASKED_NAME = 'Jordan Lee-Masked';
 const UNMASKED_NOTE = 'refund-approved-note';
+/** the text of a sensitive area (hidden, so it never pauses the recording): never captured */
+const AREA_SECRET = 'AREA-SECRET-7731';
 
 const skip = browserUnavailable();
 
@@ -42,7 +44,8 @@ describe.skipIf(skip)('recorder agent in Chromium: a call with a payment step, r
       async ({ serverUrl, token }) => {
         const w = window as unknown as { makeRecorder(o: object): { start(o: object): Promise<string> }; customerStream(): Promise<MediaStream> };
         const customer = await w.customerStream();
-        return w.makeRecorder({ serverUrl, token, tabId: 'crm' }).start({ callId: 'e2e-call-1', direction: 'inbound', customer });
+        // checkouts every 3 s (30 s by default): several seek points in this short call
+        return w.makeRecorder({ serverUrl, token, tabId: 'crm', checkoutEveryMs: 3000 }).start({ callId: 'e2e-call-1', direction: 'inbound', customer });
       },
       { serverUrl: server.url, token },
     );
@@ -92,6 +95,8 @@ describe.skipIf(skip)('recorder agent in Chromium: a call with a payment step, r
     expect(manifest.pauses[0]!.reason).toBe('sensitive-field');
     expect(manifest.pauses[0]!.endMs - manifest.pauses[0]!.startMs).toBeGreaterThan(1000);
     expect(manifest.screens.map((s) => s.stream)).toEqual(['screen:crm']);
+    // seek points: the start, checkouts every 3 s (taken when the page is idle) and the resume after the pause
+    expect(manifest.screens[0]!.segments.length).toBeGreaterThanOrEqual(3);
     expect(manifest.gaps).toEqual([]);
     expect(manifest.audio).toMatchObject({ channels: 2, codec: 'opus' });
     expect(Math.abs(manifest.audio!.durationMs - manifest.timelineMs)).toBeLessThanOrEqual(100);
@@ -130,6 +135,7 @@ describe.skipIf(skip)('recorder agent in Chromium: a call with a payment step, r
     for (const t of texts) {
       expect(digits.test(t)).toBe(false);
       expect(t.includes(MASKED_NAME)).toBe(false);
+      expect(t.includes(AREA_SECRET)).toBe(false);
     }
     const screenText = texts.filter((t) => t.includes('"timestamp"')).join('\n');
     expect(screenText).toContain(UNMASKED_NOTE);

@@ -22,7 +22,7 @@ export interface ProfileSummary {
   topRecorderFunctions: { name: string; ms: number }[];
   /**
    * The recorder's time by what it was doing, from the outermost recognised frame on the stack:
-   * rrweb's mutation handling, its full snapshots, the chunk encoding (cutScreen), the outbox,
+   * rrweb's mutation handling, its full snapshots, the chunk encoding, the outbox,
    * socket.io, the badge.
    */
   recorderByPhase: { name: string; ms: number; inLongMs: number }[];
@@ -127,11 +127,11 @@ export async function attributeProfile(
     const name = m?.[2] ?? '';
     const line = Number(m?.[3]);
     if (/^(takeFullSnapshot|snapshot)\$?\d*$/.test(name) || (d.owner === 'recorder: rrweb rrweb' && line >= 12992 && line < 13060)) return 'rrweb full snapshot';
-    if (/^cutScreen$/.test(name)) return 'chunk encoding (cutScreen: JSON.stringify + TextEncoder)';
+    if (/^(cutScreen|encodeIdle|take)$/.test(name)) return 'chunk encoding (JSON in idle time; at the cut join + TextEncoder)';
     if (d.owner === 'recorder: rrweb rrweb' && line >= 10820 && line < 11300) return 'rrweb mutations (MutationBuffer)';
     return null;
   };
-  const RANK = ['rrweb full snapshot', 'chunk encoding (cutScreen: JSON.stringify + TextEncoder)', 'rrweb mutations (MutationBuffer)'];
+  const RANK = ['rrweb full snapshot', 'chunk encoding (JSON in idle time; at the cut join + TextEncoder)', 'rrweb mutations (MutationBuffer)'];
   const phaseMemo = new Map<number, string | null>();
   const phaseOf = (id: number): string | null => {
     if (phaseMemo.has(id)) return phaseMemo.get(id)!;

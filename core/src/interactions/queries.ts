@@ -169,10 +169,29 @@ function filtered(p: Principal, q: InteractionListQuery) {
     if (q.callId) and.push(eb('i.call_id', '=', q.callId));
     if (q.from) and.push(eb('i.started_at', '>=', new Date(q.from)));
     if (q.to) and.push(eb('i.started_at', '<', new Date(q.to)));
-    if (q.minDurationMs !== undefined) and.push(eb('i.duration_ms', '>=', q.minDurationMs));
-    if (q.maxDurationMs !== undefined) and.push(eb('i.duration_ms', '<=', q.maxDurationMs));
+    // Each duration bound is also said of the two sort expressions (which it implies), so a
+    // duration-sorted page starts its index scan at the bound instead of filtering up to it.
+    if (q.minDurationMs !== undefined) and.push(eb('i.duration_ms', '>=', q.minDurationMs), eb(LONGEST, '>=', q.minDurationMs), eb(SHORTEST, '>=', q.minDurationMs));
+    if (q.maxDurationMs !== undefined) and.push(eb('i.duration_ms', '<=', q.maxDurationMs), eb(LONGEST, '<=', q.maxDurationMs));
     return eb.and(and);
   };
+}
+
+/**
+ * The library's two queries, unexecuted: the page (in the asked order, after the cursor, one row
+ * more than the limit to know whether another page follows) and the count of everything matching
+ * the filters. Separate so tests can EXPLAIN exactly what the API runs.
+ */
+export function libraryQueries(db: Kysely<DB>, p: Principal, q: InteractionListQuery) {
+  const keys = SORTS[q.sort];
+  let page = base(db).where(filtered(p, q)).limit(q.limit + 1);
+  for (const k of keys) page = page.orderBy(k.expr, k.dir);
+  if (q.cursor) {
+    const condition = after(keys, decodeCursor(q.sort, q.cursor));
+    page = page.where(() => condition);
+  }
+  const count = db.selectFrom('interactions as i').select((eb) => eb.fn.countAll<string>().as('n')).where(filtered(p, q));
+  return { page, count };
 }
 
 /**
@@ -180,17 +199,8 @@ function filtered(p: Principal, q: InteractionListQuery) {
  * see, with the number of interactions matching the filters (all pages) for "1–50 of 1,234".
  */
 export async function listInteractions(db: Kysely<DB>, p: Principal, q: InteractionListQuery): Promise<{ interactions: InteractionSummary[]; nextCursor: string | null; total: number }> {
-  const keys = SORTS[q.sort];
-  let query = base(db).where(filtered(p, q)).limit(q.limit + 1);
-  for (const k of keys) query = query.orderBy(k.expr, k.dir);
-  if (q.cursor) {
-    const condition = after(keys, decodeCursor(q.sort, q.cursor));
-    query = query.where(() => condition);
-  }
-  const [rows, count] = await Promise.all([
-    query.execute() as Promise<Row[]>,
-    db.selectFrom('interactions as i').select((eb) => eb.fn.countAll<string>().as('n')).where(filtered(p, q)).executeTakeFirstOrThrow(),
-  ]);
+  const { page: pageQuery, count: countQuery } = libraryQueries(db, p, q);
+  const [rows, count] = await Promise.all([pageQuery.execute() as Promise<Row[]>, countQuery.executeTakeFirstOrThrow()]);
   const page = rows.slice(0, q.limit);
   return { interactions: page.map(toSummary), nextCursor: rows.length > q.limit ? encodeCursor(q.sort, page.at(-1)!) : null, total: Number(count.n) };
 }

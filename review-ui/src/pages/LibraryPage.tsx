@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { InteractionListQuery, InteractionStatus, InteractionSummary, Me } from '@duet/protocol';
+import type { InteractionListQuery, InteractionSort, InteractionStatus, InteractionSummary, Me } from '@duet/protocol';
 import { api } from '../api';
 import { hasRole, useMe } from '../auth';
 import { formatDateTime, formatRelative } from '../format';
@@ -23,8 +23,17 @@ export function StatusBadge({ status }: { status: InteractionStatus }) {
   return <Badge tone={STATUS_TONES[status]}>{STATUS_LABELS[status]}</Badge>;
 }
 
-type Sort = 'newest' | 'oldest' | 'longest' | 'shortest';
-const SORTS: Record<Sort, string> = { newest: 'Newest first', oldest: 'Oldest first', longest: 'Longest first', shortest: 'Shortest first' };
+/** The server sorts the whole list (every page), so each order pages with its own cursor. */
+type Sort = InteractionSort;
+const SORTS: Record<Sort, string> = { newest: 'Newest first', oldest: 'Oldest first', longest: 'Longest first', shortest: 'Shortest first', agent: 'Agent A–Z' };
+/** Which column each order sorts by, for `aria-sort` on its header. */
+const SORTED_COLUMN: Record<Sort, { column: 'started' | 'agent' | 'duration'; dir: 'ascending' | 'descending' }> = {
+  newest: { column: 'started', dir: 'descending' },
+  oldest: { column: 'started', dir: 'ascending' },
+  longest: { column: 'duration', dir: 'descending' },
+  shortest: { column: 'duration', dir: 'ascending' },
+  agent: { column: 'agent', dir: 'ascending' },
+};
 const PAGE_SIZES = [25, 50, 100] as const;
 
 /** The filters live in the URL, so a filtered library can be bookmarked, shared and returned to. */
@@ -108,18 +117,10 @@ function toQuery(f: Filters): Partial<InteractionListQuery> {
     minDurationMs: minutesToMs(f.minMin),
     maxDurationMs: minutesToMs(f.maxMin),
     callId: f.callId.trim() || undefined,
+    sort: f.sort === 'newest' ? undefined : f.sort,
     limit: f.size,
     cursor: f.cursor || undefined,
   };
-}
-
-function sortPage(rows: readonly InteractionSummary[], sort: Sort): InteractionSummary[] {
-  const out = [...rows];
-  const dur = (r: InteractionSummary) => r.durationMs ?? -1;
-  if (sort === 'oldest') out.reverse();
-  if (sort === 'longest') out.sort((a, b) => dur(b) - dur(a));
-  if (sort === 'shortest') out.sort((a, b) => dur(a) - dur(b));
-  return out;
 }
 
 function titleFor(me: Me): { title: string; description: string } {
@@ -173,7 +174,7 @@ export function LibraryPage() {
   }, [filters.callId, filters.minMin, filters.maxMin]);
 
   /** A filter starts again at page 1 (replacing the history entry); a page turn is a new entry Back returns from. */
-  function apply(change: Partial<Filters>, kind: 'filter' | 'sort' | 'page' = 'filter') {
+  function apply(change: Partial<Filters>, kind: 'filter' | 'page' = 'filter') {
     const next = { ...filters, ...change };
     if (kind === 'filter') {
       next.cursor = '';
@@ -189,7 +190,9 @@ export function LibraryPage() {
     // apply reads the current filters; only typing schedules it.
   }, [callId, minMin, maxMin]);
 
-  const rows = sortPage(list.data?.interactions ?? [], filters.sort);
+  const rows = list.data?.interactions ?? [];
+  const sorted = SORTED_COLUMN[filters.sort];
+  const ariaSort = (column: 'started' | 'agent' | 'duration') => (sorted.column === column ? sorted.dir : undefined);
   const activeFilters = [filters.agentId, filters.teamId, filters.status, filters.from, filters.to, filters.minMin, filters.maxMin, filters.callId].filter(Boolean).length;
   const [filtersOpen, setFiltersOpen] = useState(activeFilters > 0);
   const first = (filters.page - 1) * filters.size + 1;
@@ -290,9 +293,10 @@ export function LibraryPage() {
               </button>
             ) : null}
             <label className="inline-select">
-              <span>Sort this page</span>
-              <select value={filters.sort} onChange={(e) => apply({ sort: e.target.value as Sort }, 'sort')}>
-                {(Object.keys(SORTS) as Sort[]).map((s) => (
+              <span>Sort</span>
+              {/* Named outright: a wrapping label would also read out every option ("… Agent A–Z"). */}
+              <select aria-label="Sort" value={filters.sort} onChange={(e) => apply({ sort: e.target.value as Sort })}>
+                {(Object.keys(SORTS) as Sort[]).filter((s) => !(onlyOwn && s === 'agent')).map((s) => (
                   <option key={s} value={s}>
                     {SORTS[s]}
                   </option>
@@ -317,11 +321,19 @@ export function LibraryPage() {
             <table className="table lib-table">
               <thead>
                 <tr>
-                  <th scope="col">Started</th>
-                  {!onlyOwn ? <th scope="col">Agent</th> : null}
+                  <th scope="col" aria-sort={ariaSort('started')}>
+                    Started
+                  </th>
+                  {!onlyOwn ? (
+                    <th scope="col" aria-sort={ariaSort('agent')}>
+                      Agent
+                    </th>
+                  ) : null}
                   <th scope="col">Team</th>
                   <th scope="col">Call id</th>
-                  <th scope="col">Duration</th>
+                  <th scope="col" aria-sort={ariaSort('duration')}>
+                    Duration
+                  </th>
                   <th scope="col">Status</th>
                   <th scope="col">
                     <span className="visually-hidden">Actions</span>

@@ -137,16 +137,16 @@ export function CommentsPanel({ interaction, comments, player }: { interaction: 
                   <p className="comment-text">{c.text}</p>
                   <p className="comment-foot">
                     <span title={formatDateTime(c.createdAt, true)}>{formatDateTime(c.createdAt)}</span>
-                    {c.editedAt ? <span title={formatDateTime(c.editedAt, true)}> · edited</span> : null}
+                    {c.editedAt ? <span title={formatDateTime(c.editedAt, true)}>edited</span> : null}
                     {c.mine ? (
-                      <>
+                      <span className="comment-actions">
                         <button type="button" className="link-btn" onClick={() => setEditing(c.id)}>
                           Edit
                         </button>
                         <button type="button" className="link-btn link-danger" onClick={() => setDeleting(c)}>
                           Delete
                         </button>
-                      </>
+                      </span>
                     ) : null}
                   </p>
                 </div>

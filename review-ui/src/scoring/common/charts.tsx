@@ -186,6 +186,8 @@ export function BarChart({
         const height = data.length * rowH + axisH + 6;
         return (
           <Svg width={width} height={height} ids={ids} title={title} description={description}>
+            {/* Row highlights first, so the target band, grid and bars stay visible on them. */}
+            {data.map((d, i) => (d.flag ? <rect key={d.id} x={0} y={i * rowH + 1} width={width} height={rowH - 2} rx={4} className={`chart-flag-bg flag-${d.flag.tone}`} /> : null))}
             {target ? (
               <g className="chart-target">
                 <rect x={x(Math.max(0, target.value - target.tolerance))} y={0} width={x(target.value + target.tolerance) - x(Math.max(0, target.value - target.tolerance))} height={data.length * rowH} className="chart-band" />
@@ -205,7 +207,6 @@ export function BarChart({
               const y0 = i * rowH + 7;
               return (
                 <g key={d.id} className={d.flag ? `chart-row-flag flag-${d.flag.tone}` : undefined} data-row={d.label}>
-                  {d.flag ? <rect x={0} y={i * rowH + 1} width={width} height={rowH - 2} rx={4} className="chart-flag-bg" /> : null}
                   <text x={plotX - 10} y={y0 + (rowH - 14) / 2 + 4} textAnchor="end" className={`chart-label ${d.flag ? 'chart-label-flag' : ''}`}>
                     {truncate(d.label, Math.floor((plotX - 14) / 7))}
                   </text>

@@ -167,7 +167,7 @@ function EvaluatorHistory({ view }: { view: CalibrationSessionView }) {
   const me = useMe();
   const seesAll = me.roles.includes('admin') || me.roles.includes('qa');
   const people = view.participants.filter((p) => seesAll || p.userId === me.id);
-  const histories = useQuery(`calibration-history:${view.id}:${view.revealedAt}:${people.map((p) => p.userId).join(',')}`, () =>
+  const histories = useQuery(`program:calibration-history:${view.id}:${view.revealedAt}:${people.map((p) => p.userId).join(',')}`, () =>
     Promise.all(people.map((p) => programApi.history(p.userId).then((h): [string, CalibrationHistory] => [p.name, h]))),
   );
   if (people.length === 0) return null;

@@ -20,8 +20,8 @@ export function CalibrationSessionPage({ id }: { id: string }) {
   const me = useMe();
   const view = useResource((signal) => programApi.calibration(id, signal));
   const v = view.data;
-  const card = useQuery(`scorecard:${v?.scorecardId ?? ''}`, () => (v ? programApi.scorecard(v.scorecardId) : Promise.resolve(null)));
-  const call = useQuery(`interaction:${v?.interactionId ?? ''}`, () => (v ? api.interaction(v.interactionId) : Promise.resolve(null)));
+  const card = useQuery(`program:scorecard:${v?.scorecardId ?? ''}`, () => (v ? programApi.scorecard(v.scorecardId) : Promise.resolve(null)));
+  const call = useQuery(`program:interaction:${v?.interactionId ?? ''}`, () => (v ? api.interaction(v.interactionId) : Promise.resolve(null)));
   const definition = card.data?.versions.find((x) => x.version === v?.scorecardVersion)?.definition ?? null;
   const notice = useNotice();
 

@@ -97,7 +97,7 @@ export function NewCalibrationPage() {
 
   // The library, filtered by call id (or an interaction id pasted in) and agent.
   const trimmed = query.trim();
-  const found = useQuery(`calibration-pick:${trimmed}:${agentId}`, async () => {
+  const found = useQuery(`program:calibration-pick:${trimmed}:${agentId}`, async () => {
     if (UUID.test(trimmed)) {
       const one = await api.interaction(trimmed).catch(() => null);
       return one ? [one] : [];
@@ -110,7 +110,7 @@ export function NewCalibrationPage() {
   useEffect(() => {
     if (only && !interaction) setInteraction(only);
   }, [only, interaction]);
-  const evaluators = useQuery(`calibration-evaluators:${interaction?.id ?? ''}`, () => (interaction ? programApi.evaluators(interaction.id) : Promise.resolve({ evaluators: [] })));
+  const evaluators = useQuery(`program:calibration-evaluators:${interaction?.id ?? ''}`, () => (interaction ? programApi.evaluators(interaction.id) : Promise.resolve({ evaluators: [] })));
   const [missing, setMissing] = useState<Record<string, string>>({});
   const evaluatorOptions = useMemo(
     () => (evaluators.data?.evaluators ?? []).map((e) => ({ value: e.id, label: e.displayName, description: e.roles.map((r) => ROLE_LABELS[r]).join(', ') })),

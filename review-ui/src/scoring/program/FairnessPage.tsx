@@ -42,9 +42,9 @@ export function FairnessPage() {
   const validRange = /^\d{4}-\d{2}-\d{2}$/.test(from) && /^\d{4}-\d{2}-\d{2}$/.test(to) && from <= to;
   const fromIso = `${from}T00:00:00.000Z`;
   const toIso = validRange ? new Date(Date.parse(`${to}T00:00:00.000Z`) + DAY).toISOString() : '';
-  const view = useQuery(`fairness:${fromIso}:${toIso}:${teamId}`, () => (validRange ? programApi.fairness({ from: fromIso, to: toIso, ...(teamId ? { teamId } : {}) }) : Promise.resolve(null)), { staleMs: 5_000 });
-  const directory = useQuery('directory', () => api.directory());
-  const plans = useQuery(`plans`, () => (managesPlans ? programApi.plans().then((r) => r.plans) : Promise.resolve([] as SamplingPlan[])));
+  const view = useQuery(`program:fairness:${fromIso}:${toIso}:${teamId}`, () => (validRange ? programApi.fairness({ from: fromIso, to: toIso, ...(teamId ? { teamId } : {}) }) : Promise.resolve(null)), { staleMs: 5_000 });
+  const directory = useQuery('program:directory', () => api.directory());
+  const plans = useQuery('program:plans', () => (managesPlans ? programApi.plans().then((r) => r.plans) : Promise.resolve([] as SamplingPlan[])));
   const plan = plans.data?.find((p) => p.id === planId) ?? null;
   const v = view.data;
 
@@ -68,7 +68,7 @@ export function FairnessPage() {
       <ProgramTabs />
       <Card>
         <div className="filters-row">
-          <TextField label="From" type="date" value={from} onChange={(e) => setFrom(e.target.value)} error={validRange ? undefined : 'From must be on or before To.'} />
+          <TextField label="From" type="date" value={from} onChange={(e) => setFrom(e.target.value)} error={validRange ? undefined : 'From must be on or before To.'}  />
           <TextField label="To (inclusive)" type="date" value={to} onChange={(e) => setTo(e.target.value)} />
           <SelectField label="Team" value={teamId} onChange={(e) => setTeamId(e.target.value)}>
             <option value="">All my teams</option>
@@ -111,6 +111,9 @@ export function FairnessPage() {
               {label}
             </button>
           ))}
+          <span className="field-hint" style={{ alignSelf: 'center' }}>
+            Whole days in UTC, like sampling periods.
+          </span>
         </div>
       </Card>
       {view.error ? <ErrorBanner error={view.error} onRetry={view.refetch} /> : null}

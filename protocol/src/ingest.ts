@@ -59,8 +59,15 @@ export const ChunkMeta = z
     endMs: EpochMs,
     /** for screen chunks: how many rrweb events the payload holds */
     eventCount: z.number().int().min(0).max(1_000_000).optional(),
+    /**
+     * `gzip`: the payload is the gzip of what the stream's payload is (screen chunks only; the
+     * recorder compresses in a worker). The server stores it decompressed, at most
+     * `maxChunkBytes` of it.
+     */
+    contentEncoding: z.literal('gzip').optional(),
   })
-  .refine((c) => c.endMs >= c.startMs, { message: 'endMs must not be before startMs', path: ['endMs'] });
+  .refine((c) => c.endMs >= c.startMs, { message: 'endMs must not be before startMs', path: ['endMs'] })
+  .refine((c) => c.contentEncoding === undefined || c.stream.startsWith('screen:'), { message: 'only screen chunks may be gzip (audio is compressed already)', path: ['contentEncoding'] });
 export type ChunkMeta = z.infer<typeof ChunkMeta>;
 
 export const Marker = z

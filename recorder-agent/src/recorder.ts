@@ -1,5 +1,6 @@
 import { AudioCapture } from './audio.js';
 import { Badge, type BadgeState } from './badge.js';
+import { Compressor } from './compressor.js';
 import { Emitter } from './emitter.js';
 import { resolveOptions, type RecorderOptions, type ResolvedOptions } from './options.js';
 import type { ActiveInteractionNotice, CtiNotice } from '@duet/protocol/ingest-wire';
@@ -58,6 +59,8 @@ export class Recorder {
   private outbox: Outbox | undefined;
   private transport: Transport | undefined;
   private sender: Sender | undefined;
+  /** gzip of screen chunks in a worker (uncompressed where none can run) */
+  private readonly compressor = new Compressor();
   private screen: ScreenCapture | undefined;
   private audio: AudioCapture | undefined;
   private pci: PciGuard | undefined;
@@ -186,6 +189,7 @@ export class Recorder {
     if (!active) return;
     await this.stopCapture(true);
     await this.writes;
+    this.compressor.close();
     // A tab that joined another tab's interaction leaves it; the tab that started it ends it.
     if (!active.following) await this.outbox!.add({ interactionId: active.interactionId, kind: 'end', body: { interactionId: active.interactionId, at: Date.now() }, bytes: 0 });
     await this.outbox!.deleteActive();
@@ -202,6 +206,7 @@ export class Recorder {
   /** Stops capture without ending the interaction (the server refused us): nothing more is queued. */
   private async halt(): Promise<void> {
     await this.stopCapture(false);
+    this.compressor.close();
     this.active = undefined;
   }
 
@@ -424,22 +429,27 @@ export class Recorder {
     const endMs = Date.now();
     this.lastScreenCut = endMs;
     if (!batch) return;
-    const payload = new TextEncoder().encode(batch.json);
-    this.write(() => this.addChunk(this.stream, payload, Math.min(startMs, batch.firstMs), Math.max(endMs, batch.lastMs), batch.count));
+    const stream = this.stream;
+    // Compressed in order: the next write (a chunk, a pause marker) waits for this one.
+    this.write(async () => {
+      const gz = await this.compressor.gzip(batch.json);
+      const payload = gz ?? new TextEncoder().encode(batch.json);
+      await this.addChunk(stream, payload, Math.min(startMs, batch.firstMs), Math.max(endMs, batch.lastMs), batch.count, gz ? 'gzip' : undefined);
+    });
   }
 
   private write(fn: () => Promise<unknown>) {
     this.writes = this.writes.then(fn).catch((err: Error) => this.events.emit('error', { kind: 'capture', error: 'outbox', message: err.message }));
   }
 
-  private async addChunk(stream: string, payload: Uint8Array, startMs: number, endMs: number, eventCount?: number) {
+  private async addChunk(stream: string, payload: Uint8Array, startMs: number, endMs: number, eventCount?: number, contentEncoding?: 'gzip') {
     const active = this.active;
     if (!active) return;
     const seq = active.nextSeq[stream] ?? 0;
     active.nextSeq[stream] = seq + 1;
     active.updatedAt = Date.now();
     const { interactionId } = active;
-    const body = { interactionId, stream, seq, startMs, endMs, ...(eventCount !== undefined ? { eventCount } : {}) };
+    const body = { interactionId, stream, seq, startMs, endMs, ...(eventCount !== undefined ? { eventCount } : {}), ...(contentEncoding ? { contentEncoding } : {}) };
     const buffer = payload.buffer.slice(payload.byteOffset, payload.byteOffset + payload.byteLength) as ArrayBuffer;
     const dropped = await this.outbox!.add({ interactionId, kind: 'chunk', stream, seq, body, payload: buffer, bytes: payload.byteLength });
     await this.outbox!.putActive(active);

@@ -55,6 +55,8 @@ export function createApp({ core, config, log, loginThrottle, channel = new Agen
           mediaSrc: ["'self'", 'blob:', ...(s3Origin ? [s3Origin] : [])],
           connectSrc: ["'self'", ...(s3Origin ? [s3Origin] : [])],
           frameSrc: ["'self'"],
+          // the recorder on Duet's own /demo pages gzips screen chunks in a worker made from a Blob
+          workerSrc: ["'self'", 'blob:'],
           objectSrc: ["'none'"],
           baseUri: ["'none'"],
           formAction: ["'self'"],

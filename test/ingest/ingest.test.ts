@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { INGEST_LIMITS, IngestEvent } from '@duet/protocol';
@@ -77,6 +78,40 @@ describe('ingest: recorder handshake, chunks, acks, limits', () => {
     const rows = await server.core.db.selectFrom('interaction_chunks').select(['seq', 'bytes', 'payload']).where('interaction_id', '=', id).orderBy('seq').execute();
     expect(rows.map((r) => r.seq)).toEqual([0, 1, 2, 4]);
     expect(Buffer.compare(rows[1]!.payload, payloads[1]!)).toBe(0);
+  });
+
+  it('stores gzip screen chunks decompressed, and refuses corrupt, oversized or audio gzip without storing anything', async () => {
+    const s = await recorder(alexToken);
+    const id = randomUUID();
+    const t0 = Date.now();
+    await send(s, IngestEvent.open, { interactionId: id, startedAt: t0 });
+    const json = Buffer.from(JSON.stringify(Array.from({ length: 200 }, (_, i) => ({ type: 3, timestamp: t0 + i, data: { source: 0, adds: [], texts: [{ id: i, value: 'row '.repeat(20) }] } }))));
+    const gz = gzipSync(json);
+    expect(gz.length).toBeLessThan(json.length / 5);
+    const gzMeta = { ...meta(id, 'screen:crm', 0, t0), eventCount: 200, contentEncoding: 'gzip' };
+    expect(await send(s, IngestEvent.chunk, gzMeta, gz)).toMatchObject({ ok: true, duplicate: false, held: [[0, 0]] });
+    // a resend (compressed again) is the same chunk
+    expect(await send(s, IngestEvent.chunk, gzMeta, gzipSync(json, { level: 1 }))).toMatchObject({ ok: true, duplicate: true });
+    const row = await server.core.db.selectFrom('interaction_chunks').select(['payload', 'bytes']).where('interaction_id', '=', id).executeTakeFirstOrThrow();
+    expect(Buffer.compare(row.payload, json)).toBe(0);
+    expect(Number(row.bytes)).toBe(json.length);
+
+    const before = await stored(server);
+    const bomb = gzipSync(Buffer.alloc(INGEST_LIMITS.maxChunkBytes + 1, 0x20));
+    expect(bomb.length).toBeLessThan(10_000);
+    const refusals: [object, Buffer, object, RegExp][] = [
+      [{ ...gzMeta, seq: 1 }, Buffer.from('not gzip at all'), { error: 'invalid_payload' }, /not valid gzip/],
+      [{ ...gzMeta, seq: 1 }, gz.subarray(0, gz.length - 20), { error: 'invalid_payload' }, /not valid gzip/],
+      [{ ...gzMeta, seq: 1 }, bomb, { error: 'limit_exceeded', limit: 'maxChunkBytes' }, /once decompressed/],
+      [{ ...meta(id, 'audio', 0, t0), contentEncoding: 'gzip' }, gz, { error: 'invalid_message' }, /only screen chunks may be gzip/],
+      [{ ...gzMeta, seq: 1, contentEncoding: 'br' }, gz, { error: 'invalid_message' }, /contentEncoding/],
+    ];
+    for (const [m, payload, error, message] of refusals) {
+      const ack = await send(s, IngestEvent.chunk, m, payload);
+      expect(ack).toMatchObject({ ok: false, ...error });
+      expect(ack.ok === false && ack.message).toMatch(message);
+    }
+    expect(await stored(server)).toEqual(before);
   });
 
   it('puts chunks on the interaction timeline using the measured clock offset', async () => {

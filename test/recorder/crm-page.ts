@@ -22,9 +22,10 @@ export async function speechWav(dir: string, name: string, text: string, voice: 
  * A small CRM from another origin than Duet, as a contact center's own application would be:
  * inputs (masked, unmasked), a payment form with card fields, a ticking clock that keeps the DOM
  * changing, the recorder's script-tag bundle, and the customer's voice as an audio element.
- * `window.makeRecorder(options)` creates `window.rec` and collects its events in `window.log`.
+ * `window.makeRecorder(options)` creates `window.rec` and collects its events in `window.log`,
+ * and Content-Security-Policy violations in `window.log.csp`. `csp` serves the page under that policy.
  */
-export async function serveCrm(customerWav: Buffer | null): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveCrm(customerWav: Buffer | null, options: { csp?: string } = {}): Promise<{ url: string; close(): Promise<void> }> {
   const bundle = await readFile(BUNDLE);
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>CRM</title><script src="/duet-recorder.iife.js"></script></head>
 <body><h1>Customer lookup</h1><p>Time: <span id="clock"></span></p>
@@ -37,7 +38,8 @@ export async function serveCrm(customerWav: Buffer | null): Promise<{ url: strin
 <audio id="customer" src="/customer.wav" loop></audio>
 <script>
   setInterval(() => { document.getElementById('clock').textContent = new Date().toISOString(); }, 100);
-  window.log = { states: [], errors: [], warnings: [], full: [] };
+  window.log = { states: [], errors: [], warnings: [], full: [], csp: [] };
+  document.addEventListener('securitypolicyviolation', (e) => window.log.csp.push(e.effectiveDirective));
   window.customerStream = async () => { const el = document.getElementById('customer'); await el.play(); return el.captureStream(); };
   window.makeRecorder = (options) => {
     window.rec = new DuetRecorder.Recorder(options);
@@ -51,7 +53,7 @@ export async function serveCrm(customerWav: Buffer | null): Promise<{ url: strin
   const server = http.createServer((req, res) => {
     if (req.url === '/duet-recorder.iife.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
     if (req.url === '/customer.wav' && customerWav) return void res.writeHead(200, { 'content-type': 'audio/wav' }).end(customerWav);
-    res.writeHead(200, { 'content-type': 'text/html' }).end(html);
+    res.writeHead(200, { 'content-type': 'text/html', ...(options.csp ? { 'content-security-policy': options.csp } : {}) }).end(html);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => new Promise((r) => server.close(() => r())) };

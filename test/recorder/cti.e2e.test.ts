@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIntegrationToken, createRecorderToken } from '../../core/src/index.js';
+import { createIntegrationToken, createRecorderToken, readManifest } from '../../core/src/index.js';
 import { startTestServer, type TestServer } from '../harness/app.js';
 import { browserUnavailable, launchChromium } from '../harness/browser.js';
 import { fakeMicArgs, serveCrm, speechWav } from './crm-page.js';
@@ -30,7 +30,9 @@ describe.skipIf(skip)('CTI in the browser: call-started starts the recorder, cal
     const alex = await server.core.db.selectFrom('users').select('id').where('username', '=', 'alex').executeTakeFirstOrThrow();
     const token = (await createRecorderToken(server.core.db, alex.id, 'cti e2e', { id: null })).token;
     cti = (await createIntegrationToken(server.core.db, 'pbx', ['cti'], { id: null })).token;
-    crm = await serveCrm(null);
+    // A host page with a strict policy: no workers from Blob URLs, so the recorder sends its
+    // screen chunks uncompressed (and still records everything).
+    crm = await serveCrm(null, { csp: "default-src 'self'; script-src 'self' 'unsafe-inline'; connect-src http: ws:; media-src 'self' blob:" });
     browser = await launchChromium(fakeMicArgs(mic));
     page = await browser.newPage();
     await page.goto(crm.url);
@@ -65,6 +67,12 @@ describe.skipIf(skip)('CTI in the browser: call-started starts the recorder, cal
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(row).toEqual({ status: 'ready', call_id: 'PBX-CTI-1', direction: 'outbound', end_reason: 'ended' });
+    // The policy refused the compression worker, and the screen was recorded all the same.
+    expect(await page.evaluate(() => (window as unknown as { log: { csp: string[] } }).log.csp)).toContain('worker-src');
+    const { manifest_key } = await server.core.db.selectFrom('interactions').select('manifest_key').where('call_id', '=', 'PBX-CTI-1').executeTakeFirstOrThrow();
+    const manifest = await readManifest(server.core.store, manifest_key!);
+    expect(manifest.screens.map((x) => x.stream)).toEqual(['screen:phone']);
+    expect(manifest.screens[0]!.segments[0]!.eventCount).toBeGreaterThan(0);
     // Still listening: the next call starts again.
     await post({ event: 'call-started', agent: 'alex', callId: 'PBX-CTI-2' });
     await page.waitForFunction(() => (window as unknown as PageWindow).rec.interactionId !== null, undefined, { timeout: 10_000 });

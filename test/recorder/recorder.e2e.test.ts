@@ -27,6 +27,8 @@ describe.skipIf(skip)('recorder agent in Chromium: a call with a payment step, r
   let work: string;
   let interactionId: string;
   let manifest: Manifest;
+  /** socket.io frames the page sent whose chunk metadata says gzip (the compression worker ran) */
+  let gzipChunksSent = 0;
 
   beforeAll(async () => {
     work = await mkdtemp(path.join(os.tmpdir(), 'duet-recorder-e2e-'));
@@ -39,6 +41,7 @@ describe.skipIf(skip)('recorder agent in Chromium: a call with a payment step, r
     browser = await launchChromium(fakeMicArgs(mic));
     page = await browser.newPage();
     page.on('console', (m) => m.type() === 'error' && console.error('[page]', m.text()));
+    page.on('websocket', (ws) => ws.on('framesent', (f) => typeof f.payload === 'string' && f.payload.includes('"contentEncoding":"gzip"') && gzipChunksSent++));
     await page.goto(crm.url);
     interactionId = await page.evaluate(
       async ({ serverUrl, token }) => {
@@ -95,6 +98,8 @@ describe.skipIf(skip)('recorder agent in Chromium: a call with a payment step, r
     expect(manifest.pauses[0]!.reason).toBe('sensitive-field');
     expect(manifest.pauses[0]!.endMs - manifest.pauses[0]!.startMs).toBeGreaterThan(1000);
     expect(manifest.screens.map((s) => s.stream)).toEqual(['screen:crm']);
+    // screen chunks went gzip-compressed (by the worker); the server stored them decompressed
+    expect(gzipChunksSent).toBeGreaterThan(0);
     // seek points: the start, checkouts every 3 s (taken when the page is idle) and the resume after the pause
     expect(manifest.screens[0]!.segments.length).toBeGreaterThanOrEqual(3);
     expect(manifest.gaps).toEqual([]);

@@ -144,8 +144,9 @@ describe.skipIf(skip)('recorder agent under network cuts, reloads, restarts, a f
 
   it('keeps audio and drops the oldest screen chunks when the outbox is full, and the manifest records the screen gap', async () => {
     const page = await openPage();
-    // A busy page: 2 KB of new text every 100 ms, far more screen than audio.
-    await page.evaluate(() => setInterval(() => document.body.append(Object.assign(document.createElement('p'), { textContent: 'x'.repeat(2000) })), 100));
+    // A busy page: 2 KB of new text every 100 ms, far more screen than audio (random, so that the
+    // recorder's gzip cannot shrink it below the outbox budget).
+    await page.evaluate(() => setInterval(() => document.body.append(Object.assign(document.createElement('p'), { textContent: Array.from({ length: 2000 }, () => String.fromCharCode(33 + Math.floor(Math.random() * 90))).join('') })), 100));
     const id = await start(page, { tabId: 'full', outboxMaxBytes: 200_000 }, 'full-1');
     await sleep(1500);
     proxy.disconnect();

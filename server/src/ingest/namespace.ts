@@ -31,6 +31,7 @@ import {
 } from '@duet/core';
 import { agentRoom, type AgentChannel } from './agent-channel.js';
 import { measureClockOffset } from './clock.js';
+import { decodeChunkPayload } from './content-encoding.js';
 import { HeldRegistry, type HeldView } from './held.js';
 import { TokenBucket } from './rate-limit.js';
 
@@ -179,7 +180,7 @@ export function registerIngest(io: Server, db: Kysely<DB>, jobs: AppJobQueue, lo
       if (!(payload instanceof Uint8Array)) {
         return { ok: false, error: 'invalid_message', message: 'Invalid chunk: send the payload as binary (ArrayBuffer or Uint8Array) after the metadata.' };
       }
-      const { duplicate } = await batcher.store(src, meta, payload);
+      const { duplicate } = await batcher.store(src, meta, await decodeChunkPayload(meta, payload));
       // Stored (or already held) for this agent, so the stream is theirs: no ownership check here.
       const ranges = await state.held.afterStore(meta.interactionId, meta.stream, meta.seq, () => readHeldRanges(db, meta.interactionId, meta.stream));
       return { ok: true, stream: meta.stream, seq: meta.seq, duplicate, held: ranges };

@@ -97,9 +97,15 @@ for (const c of cases) {
 
     it('runs the same jobId once, requested concurrently or after completion', async () => {
       let runs = 0;
+      // The job stays running until every concurrent request has been answered: on a loaded
+      // machine a 50 ms job could otherwise finish before the last request reads the ledger, and
+      // that request would rightly say "already done".
+      let allAnswered!: () => void;
+      const answered = new Promise<void>((r) => (allAnswered = r));
       const queue = newQueue();
-      await queue.start(handlers({ work: async () => void (runs++, await sleep(50)) }));
+      await queue.start(handlers({ work: async () => void (runs++, await answered) }));
       const results = await Promise.all(Array.from({ length: 5 }, () => queue.enqueue('work', { tag: 'x' }, { jobId: 'same' })));
+      allAnswered();
       expect(results.every((r) => r.enqueued)).toBe(true);
       await finished('same');
       expect(await queue.enqueue('work', { tag: 'x' }, { jobId: 'same' })).toEqual({ enqueued: false });

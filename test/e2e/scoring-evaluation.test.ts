@@ -78,14 +78,14 @@ describe.skipIf(browserUnavailable())('review UI: evaluation, dispute, resolutio
     casey?.close();
     await browser?.close();
     await server?.stop();
-  }, 90_000);
+  }, 150_000);
 
   it('a supervisor scores the call beside the player: autosave, evidence that seeks, errors beside the questions, submit', async () => {
     const page = await signIn('sofia');
     await page.goto(`${server.url}/interactions/${callId}`);
     const panel = page.getByTestId('evaluation-panel');
     await panel.getByRole('button', { name: 'Start evaluation' }).click();
-    await panel.getByTestId('evaluation-form').waitFor();
+    await panel.getByTestId('evaluation-form').waitFor({ timeout: 60_000 });
     expect(page.url()).toMatch(/\?evaluation=[0-9a-f-]{36}$/);
     evaluationId = new URL(page.url()).searchParams.get('evaluation')!;
     await expect.poll(() => panel.getByTestId('save-state').textContent()).toBe('Changes save automatically');
@@ -107,7 +107,7 @@ describe.skipIf(browserUnavailable())('review UI: evaluation, dispute, resolutio
     await courteous.getByRole('button', { name: 'Add a comment' }).click();
     await courteous.getByRole('textbox').fill('Warm greeting, used the customer’s name.');
     await courteous.getByRole('button', { name: '+ Add current time' }).click();
-    await courteous.getByRole('button', { name: MOMENT }).waitFor();
+    await courteous.getByRole('button', { name: MOMENT }).waitFor({ timeout: 60_000 });
     const states = async () => (await page.evaluate('window.__saveStates')) as string[];
     await expect.poll(states, { timeout: 10_000 }).toContain('Saving…');
     await expect.poll(async () => (await states()).at(-1), { timeout: 10_000 }).toMatch(/^✓ Saved/);
@@ -139,17 +139,19 @@ describe.skipIf(browserUnavailable())('review UI: evaluation, dispute, resolutio
     await expect.poll(() => panel.getByTestId('save-state').textContent(), { timeout: 10_000 }).toMatch(/^✓ Saved/);
     await page.evaluate(`document.querySelector('[data-testid=evaluation-panel]').scrollTop = 0; window.scrollTo(0, 0)`);
     await page.screenshot({ path: await screenshotPath('60-evaluation-panel') });
+    await page.evaluate(`document.querySelector('[data-testid=question-courteous]').scrollIntoView({ block: 'center' }); window.scrollTo(0, 0)`);
+    await page.screenshot({ path: await screenshotPath('60-evaluation-panel-evidence') });
 
     await panel.getByRole('button', { name: 'Submit evaluation' }).click();
     const dialog = page.getByRole('dialog', { name: 'Submit this evaluation?' });
     expect(await dialog.textContent()).toMatch(/Alex Kim will be notified/);
     await dialog.getByRole('button', { name: 'Submit' }).click();
-    await panel.getByTestId('evaluation-view').waitFor();
+    await panel.getByTestId('evaluation-view').waitFor({ timeout: 60_000 });
     expect(await panel.getByTestId('evaluation-view').getByText('Submitted', { exact: true }).count()).toBe(1);
     const score = await panel.getByTestId('score-total').textContent();
     expect(score).toMatch(/^\d+(\.\d)?%$/);
     await page.close();
-  }, 90_000);
+  }, 150_000);
 
   it('the agent is notified, reads it in the player and disputes one answer', async () => {
     const page = await signIn('alex');
@@ -159,7 +161,7 @@ describe.skipIf(browserUnavailable())('review UI: evaluation, dispute, resolutio
     await page.waitForURL(`**/interactions/${callId}?evaluation=${evaluationId}`);
     const panel = page.getByTestId('evaluation-panel');
     const view = panel.getByTestId('evaluation-view');
-    await view.waitFor();
+    await view.waitFor({ timeout: 60_000 });
     expect(await view.textContent()).toMatch(/Good ownership; say how you feel/);
     // Read-only: no answer can be changed; the evidence still seeks.
     expect(await view.locator('input[type=radio]').count()).toBe(0);
@@ -184,13 +186,14 @@ describe.skipIf(browserUnavailable())('review UI: evaluation, dispute, resolutio
     const table = page.getByTestId('evaluations-table');
     await expect.poll(() => table.getByRole('row').count()).toBe(2);
     expect(await table.textContent()).toMatch(/CALL-EVAL-1.*Sofia Reyes.*Disputed/);
+    await page.screenshot({ path: await screenshotPath('61-evaluations-agent') });
     await page.close();
-  }, 90_000);
+  }, 150_000);
 
   it('the reviewer (not the evaluator) changes the disputed answer with a note', async () => {
     const evaluator = await signIn('sofia');
     await evaluator.goto(`${server.url}/interactions/${callId}?evaluation=${evaluationId}`);
-    await evaluator.getByTestId('dispute-box').waitFor();
+    await evaluator.getByTestId('dispute-box').waitFor({ timeout: 60_000 });
     expect(await evaluator.getByTestId('resolve-form').count()).toBe(0);
     await evaluator.close();
 
@@ -201,7 +204,7 @@ describe.skipIf(browserUnavailable())('review UI: evaluation, dispute, resolutio
     await expect.poll(() => disputes.textContent()).toMatch(/Alex Kim · CALL-EVAL-1/);
     await disputes.getByRole('link', { name: 'Review' }).click();
     const form = page.getByTestId('resolve-form');
-    await form.waitFor();
+    await form.waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('question-acknowledged-feelings').textContent()).toMatch(/Agent: At 0:20/);
     await answer(page, 'acknowledged-feelings', 'Yes');
     // Without a note for the agent: refused, and the note is asked for where it goes.
@@ -211,7 +214,7 @@ describe.skipIf(browserUnavailable())('review UI: evaluation, dispute, resolutio
     await form.getByRole('button', { name: 'Change 1 answer' }).click();
     await expect.poll(() => page.getByTestId('dispute-box').textContent()).toMatch(/answers changed/);
     await page.close();
-  }, 90_000);
+  }, 150_000);
 
   it('the agent sees the new score and the history, then self-evaluates and compares side by side', async () => {
     const page = await signIn('alex');
@@ -221,7 +224,7 @@ describe.skipIf(browserUnavailable())('review UI: evaluation, dispute, resolutio
     await page.waitForURL(`**/interactions/${callId}?evaluation=${evaluationId}`);
     const panel = page.getByTestId('evaluation-panel');
     const history = panel.getByTestId('evaluation-history');
-    await history.waitFor();
+    await history.waitFor({ timeout: 60_000 });
     const text = (await history.textContent()) ?? '';
     expect(text).toMatch(/Sofia Reyes started it/);
     expect(text).toMatch(/Sofia Reyes submitted it/);
@@ -236,7 +239,7 @@ describe.skipIf(browserUnavailable())('review UI: evaluation, dispute, resolutio
     // The agent's own score of the call, on the supervisor's scorecard.
     await panel.getByRole('button', { name: '+ Score this call yourself' }).click();
     await panel.getByRole('button', { name: 'Start self-evaluation' }).click();
-    await panel.getByTestId('evaluation-form').waitFor();
+    await panel.getByTestId('evaluation-form').waitFor({ timeout: 60_000 });
     await expect.poll(() => panel.locator('input[type=radio]').count()).toBeGreaterThan(20);
     for (const [q, a] of [
       ['accurate-information', 'Yes'],
@@ -271,7 +274,7 @@ describe.skipIf(browserUnavailable())('review UI: evaluation, dispute, resolutio
     await page.screenshot({ path: await screenshotPath('62-evaluation-self-vs-supervisor'), fullPage: true });
     await page.close();
     expect(consoleErrors).toEqual([]);
-  }, 90_000);
+  }, 150_000);
 
   it('an evaluator’s to-do queue lists the calls a sampling plan gave them, with due dates, and opens the player ready to score', async () => {
     const db = server.core.db;
@@ -297,12 +300,12 @@ describe.skipIf(browserUnavailable())('review UI: evaluation, dispute, resolutio
     const panel = page.getByTestId('evaluation-panel');
     await expect.poll(() => panel.getByTestId('start-evaluation').textContent()).toMatch(/assigned to you by a sampling plan/);
     await panel.getByRole('button', { name: 'Start evaluation' }).click();
-    await panel.getByTestId('evaluation-form').waitFor();
+    await panel.getByTestId('evaluation-form').waitFor({ timeout: 60_000 });
     expect(await panel.getByTestId('score-total').textContent()).toBe('—');
     // The evaluation fulfils the assignment: it is linked to it.
     const evaluation = await db.selectFrom('evaluations').select(['assignment_id', 'scorecard_version_id']).where('interaction_id', '=', caseyCall).executeTakeFirstOrThrow();
     expect(evaluation.assignment_id).not.toBeNull();
     await page.close();
     expect(consoleErrors).toEqual([]);
-  }, 90_000);
+  }, 150_000);
 });

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react'
 import type { ReactNode, RefObject } from 'react';
 import type { InteractionSummary } from '@duet/protocol';
 import type { InteractionMedia } from '../api';
+import { useAudioInMemory } from './audio-in-memory';
 import { MediaClock, WallClock, type PlaybackClock } from './clock';
 import { keyAction, SPEEDS, stepSpeed } from './keyboard';
 import { timelineMarkers, type TimelineMarker } from './markers';
@@ -49,7 +50,13 @@ export function Player({
 }) {
   const { manifest, urls } = media;
   const durationMs = manifest.timelineMs;
-  const audioUrl = manifest.audio ? urls[manifest.audio.key] : undefined;
+  const streamedAudioUrl = manifest.audio ? urls[manifest.audio.key] : undefined;
+  const memoryAudioUrl = useAudioInMemory(manifest.audio?.key, streamedAudioUrl);
+  // The in-memory copy replaces the stream while paused, or at a seek (never mid-sound).
+  const [adoptMemory, setAdoptMemory] = useState(false);
+  const audioUrl = adoptMemory && memoryAudioUrl ? memoryAudioUrl : streamedAudioUrl;
+  const memoryReady = useRef(false);
+  memoryReady.current = Boolean(memoryAudioUrl);
   const epochBase = useMemo(() => Date.parse(manifest.startedAt) || 0, [manifest.startedAt]);
   const streams = useMemo(() => manifest.screens.filter((s) => s.segments.length > 0), [manifest.screens]);
   const focus = useMemo(() => [...manifest.focus].sort((a, b) => a.startMs - b.startMs), [manifest.focus]);
@@ -63,6 +70,9 @@ export function Player({
   const [rate, setRate] = useState(1);
   const [skipSilence, setSkipSilence] = useState(false);
   const [playing, setPlaying] = useState(false);
+  useEffect(() => {
+    if (memoryAudioUrl && !playing) setAdoptMemory(true);
+  }, [memoryAudioUrl, playing]);
   const [timeMs, setTimeMs] = useState(initialMs);
   const [screenState, setScreenState] = useState<FollowerState>({ kind: 'loading' });
   const [audioError, setAudioError] = useState<string | null>(null);
@@ -72,6 +82,17 @@ export function Player({
 
   const audioRef = useRef<HTMLAudioElement>(null);
   const clockRef = useRef<PlaybackClock | null>(null);
+  /** where the next clock starts, at what rate, and whether it should play (see the clock effect) */
+  const positionRef = useRef(initialMs);
+  const rateRef = useRef(1);
+  const wantPlayRef = useRef(false);
+  const startClock = useCallback((clock: PlaybackClock) => {
+    clock.play().catch((error: unknown) => {
+      if (error instanceof DOMException && error.name === 'AbortError') return;
+      wantPlayRef.current = false;
+      setAudioError('The audio could not be played. Check that this device can play sound, then try again.');
+    });
+  }, []);
   const followerRef = useRef<ScreenFollower | null>(null);
   const timelineRef = useRef<HTMLDivElement>(null);
   const stageRef = useRef<HTMLDivElement>(null);
@@ -112,11 +133,27 @@ export function Player({
   const showScreen = mode !== 'voice' && streams.length > 0;
   const screen = streams.find((s) => s.stream === shownStream) ?? streams[0];
 
-  // The clock: the audio element when there is audio, a wall clock otherwise.
+  // The clock: the audio element when there is audio, a wall clock otherwise. A new clock (the
+  // audio's link arrived or was renewed, the in-memory copy replaced the stream) carries on where
+  // the last one was, playing if it played or if Play was pressed before any clock existed. Where
+  // it was is read while rendering the change: once committed, the audio element has the new
+  // source and has already forgotten its position.
+  const clockSource = `${audioUrl ?? ''}|${durationMs}`;
+  const lastClockSource = useRef(clockSource);
+  if (lastClockSource.current !== clockSource) {
+    lastClockSource.current = clockSource;
+    const old = clockRef.current;
+    if (old) {
+      positionRef.current = old.now();
+      rateRef.current = old.rate();
+      wantPlayRef.current = old.isPlaying();
+    }
+  }
   useEffect(() => {
     const audio = audioRef.current;
     const clock: PlaybackClock = audio && audioUrl ? new MediaClock(audio, durationMs) : new WallClock(durationMs);
-    clock.seek(initialMs);
+    clock.seek(positionRef.current);
+    clock.setRate(rateRef.current);
     clockRef.current = clock;
     const update = () => {
       setPlaying(clock.isPlaying());
@@ -124,6 +161,8 @@ export function Player({
       setTimeMs(clock.now());
     };
     const unsubscribe = clock.subscribe(update);
+    if (wantPlayRef.current) startClock(clock);
+    update();
     return () => {
       unsubscribe();
       clock.pause();
@@ -211,8 +250,12 @@ export function Player({
   const scale = box.width ? Math.min(1, box.width / dims.width, maxHeight / dims.height) : 0;
 
   const seek = useCallback((ms: number) => {
+    if (memoryReady.current) setAdoptMemory(true);
     const clock = clockRef.current;
-    if (!clock) return;
+    if (!clock) {
+      positionRef.current = ms;
+      return setTimeMs(ms);
+    }
     clock.seek(ms);
     setTimeMs(clock.now());
   }, []);
@@ -227,16 +270,15 @@ export function Player({
 
   const toggle = useCallback(() => {
     const clock = clockRef.current;
-    if (!clock) return;
+    // Pressed before the clock exists (the first frame): remembered, the clock starts playing.
+    wantPlayRef.current = clock ? !clock.isPlaying() : !wantPlayRef.current;
+    if (!clock) return setPlaying(wantPlayRef.current);
     if (clock.isPlaying()) clock.pause();
-    else
-      clock.play().catch((error: unknown) => {
-        if (error instanceof DOMException && error.name === 'AbortError') return;
-        setAudioError('The audio could not be played. Check that this device can play sound, then try again.');
-      });
-  }, []);
+    else startClock(clock);
+  }, [startClock]);
 
   const changeRate = useCallback((next: number) => {
+    rateRef.current = next;
     clockRef.current?.setRate(next);
     setRate(next);
   }, []);

@@ -17,4 +17,5 @@ export * from './manifest.js';
 export * from './integrations.js';
 export * from './scoring.js';
 export * from './score.js';
+export * from './periods.js';
 export * from './notifications.js';

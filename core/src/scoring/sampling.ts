@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
+import { periodKeyOf, type Period } from '@duet/protocol';
 import type {
   CreateSamplingPlanRequest,
   FairnessQuery,
@@ -42,19 +43,9 @@ import { round } from './score.js';
  * - Due: `dueDays` days after the period ends.
  */
 
-export type Period = 'week' | 'month';
-const DAY = 86_400_000;
+export { periodKeyOf, type Period };
 
-/** The period containing `at` (UTC). */
-export function periodKeyOf(at: Date, period: Period): string {
-  if (period === 'month') return `${at.getUTCFullYear()}-${String(at.getUTCMonth() + 1).padStart(2, '0')}`;
-  // ISO week: weeks start on Monday and belong to the year of their Thursday.
-  const d = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
-  d.setUTCDate(d.getUTCDate() + 4 - (d.getUTCDay() || 7));
-  const year = d.getUTCFullYear();
-  const week = Math.ceil(((d.getTime() - Date.UTC(year, 0, 1)) / DAY + 1) / 7);
-  return `${year}-W${String(week).padStart(2, '0')}`;
-}
+const DAY = 86_400_000;
 
 /** [start, end) of a period key, UTC. */
 export function periodBounds(key: string): { period: Period; start: Date; end: Date } {

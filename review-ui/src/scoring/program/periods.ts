@@ -2,18 +2,13 @@
  * Sampling periods as the server counts them (core/src/scoring/sampling.ts): UTC ISO weeks
  * (`2026-W47`, Monday to Monday) and calendar months (`2026-11`). The UI needs them to offer
  * periods to look at and to turn a plan's "N per agent per period" into a target for a range.
+ * The period key itself is protocol's, the server's own function.
  */
-export type Period = 'week' | 'month';
-const DAY = 86_400_000;
+import { periodKeyOf, type Period } from '@duet/protocol';
 
-export function periodKeyOf(at: Date, period: Period): string {
-  if (period === 'month') return `${at.getUTCFullYear()}-${String(at.getUTCMonth() + 1).padStart(2, '0')}`;
-  const d = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
-  d.setUTCDate(d.getUTCDate() + 4 - (d.getUTCDay() || 7));
-  const year = d.getUTCFullYear();
-  const week = Math.ceil(((d.getTime() - Date.UTC(year, 0, 1)) / DAY + 1) / 7);
-  return `${year}-W${String(week).padStart(2, '0')}`;
-}
+export { periodKeyOf, type Period };
+
+const DAY = 86_400_000;
 
 /** [start, end) of the period containing `at`. */
 export function periodRange(at: Date, period: Period): { start: Date; end: Date } {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EvaluationDetail, EvaluationListItem, NotificationList } from '@duet/protocol';
-import { ApiClient, startTestServer, type TestServer } from '../harness/app.js';
+import { ApiClient, signedInAs, startTestServer, type TestServer } from '../harness/app.js';
 
 /**
  * Notifications of the evaluation life cycle (the agent when an evaluation is submitted and when
@@ -27,15 +27,7 @@ describe('notifications and evaluation names', () => {
   let server: TestServer;
   let interactionId: string;
   let beSure: string;
-  const clients = new Map<string, ApiClient>();
-  const as = async (u: string) => {
-    if (!clients.has(u)) {
-      const c = new ApiClient(server.url);
-      expect((await c.login(u)).status).toBe(200);
-      clients.set(u, c);
-    }
-    return clients.get(u)!;
-  };
+  const as = signedInAs(() => server.url);
   const unreadRows = async () => (await server.core.db.selectFrom('notifications').select(['id', 'read_at']).execute()).map((r) => `${r.id}:${r.read_at ? 'read' : 'unread'}`).sort();
 
   beforeAll(async () => {

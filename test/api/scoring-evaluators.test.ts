@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EvaluatorOption } from '@duet/protocol';
-import { ApiClient, startTestServer, type TestServer } from '../harness/app.js';
+import { signedInAs, startTestServer, type TestServer } from '../harness/app.js';
 
 /**
  * GET /api/scoring/evaluators: whom a calibration session or a sampling plan may name, and with an
@@ -11,15 +11,7 @@ import { ApiClient, startTestServer, type TestServer } from '../harness/app.js';
 describe('scoring API: evaluators to choose from, and blind admins', () => {
   let server: TestServer;
   const calls: Record<string, string> = {};
-  const clients = new Map<string, ApiClient>();
-  const as = async (u: string) => {
-    if (!clients.has(u)) {
-      const c = new ApiClient(server.url);
-      expect((await c.login(u)).status).toBe(200);
-      clients.set(u, c);
-    }
-    return clients.get(u)!;
-  };
+  const as = signedInAs(() => server.url);
 
   beforeAll(async () => {
     server = await startTestServer();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { hashPassword } from '../../core/src/auth/passwords.js';
 import { runSamplingPlansJob } from '../../workers/src/jobs/run-sampling-plans.js';
 import { FairnessView, SamplingAssignment, SamplingPlan, SamplingRunResult, ScoringQueue } from '@duet/protocol';
-import { ApiClient, startTestServer, type TestServer } from '../harness/app.js';
+import { signedInAs, startTestServer, type TestServer } from '../harness/app.js';
 
 /**
  * Fair sampling over a seeded month (October 2026): agents with very different call volumes,
@@ -66,15 +66,7 @@ for (const database of ['pglite', 'postgres'] as const) {
     let server: TestServer;
     let seeded: Awaited<ReturnType<typeof seedMonth>>;
     let beSure: string;
-    const clients = new Map<string, ApiClient>();
-    const as = async (u: string) => {
-      if (!clients.has(u)) {
-        const c = new ApiClient(server.url);
-        expect((await c.login(u)).status).toBe(200);
-        clients.set(u, c);
-      }
-      return clients.get(u)!;
-    };
+    const as = signedInAs(() => server.url);
 
     beforeAll(async () => {
       server = await startTestServer({ database });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CalibrationHistory, CalibrationSessionView, EvaluationComparison, EvaluationDetail, Evaluation, ScorecardSummary, ScoringQueue } from '@duet/protocol';
-import { ApiClient, startTestServer, type TestServer } from '../harness/app.js';
+import { signedInAs, startTestServer, type ApiClient, type TestServer } from '../harness/app.js';
 
 /**
  * Quality scoring end to end through the REST API, on PGlite and on PostgreSQL: scorecards and
@@ -94,15 +94,7 @@ for (const database of ['pglite', 'postgres'] as const) {
     let userId: (u: string) => string;
     let calls: Record<string, string[]>;
     let beSure: string;
-    const clients = new Map<string, ApiClient>();
-    const as = async (u: string) => {
-      if (!clients.has(u)) {
-        const c = new ApiClient(server.url);
-        expect((await c.login(u)).status).toBe(200);
-        clients.set(u, c);
-      }
-      return clients.get(u)!;
-    };
+    const as = signedInAs(() => server.url);
     /** Runs a request that must be refused, and checks that it changed nothing. */
     const refused = async (req: () => Promise<{ status: number; body: { error: string; message: string; issues?: { path: string }[] } }>, status: number) => {
       const before = await snapshot(server);

@@ -85,3 +85,21 @@ export class ApiClient {
   patch = (url: string, body?: unknown) => this.request('PATCH', url, body);
   delete = (url: string) => this.request('DELETE', url);
 }
+
+/**
+ * One signed-in client per demo user, made on first use: `as('sofia')`. `baseUrl` is read then,
+ * so it can name a server started later (in beforeAll). A failed sign-in fails the test.
+ */
+export function signedInAs(baseUrl: () => string): (username: string) => Promise<ApiClient> {
+  const clients = new Map<string, ApiClient>();
+  return async (username) => {
+    let client = clients.get(username);
+    if (!client) {
+      client = new ApiClient(baseUrl());
+      const r = await client.login(username);
+      if (r.status !== 200) throw new Error(`sign-in as ${username} answered ${r.status}: ${JSON.stringify(r.body)}`);
+      clients.set(username, client);
+    }
+    return client;
+  };
+}

@@ -10,7 +10,10 @@
  *   replayed page shows the beep counter the timeline says it should, with no loading overlay.
  * - Screen changes: a MutationObserver on the replay document sees the counter's `data-beep`
  *   step from n−1 to n and reads the audio clock right then (a microtask after rrweb applied the
- *   event); rewrites by a repositioning replayer are counted apart (`repositions`).
+ *   event); rewrites by a repositioning replayer are counted apart (`repositions`), and so are
+ *   steps written on a counter element that did not exist at the previous animation frame
+ *   (`rebuilt`): a replayer that rebuilds the page from its snapshot and fast-forwards replays
+ *   every step since the snapshot, n−1 → n included, at whatever time the rebuild happens.
  */
 export const PROBE_SCRIPT = String.raw`
 (() => {
@@ -26,7 +29,10 @@ export const PROBE_SCRIPT = String.raw`
     collect: null,
     changes: [],
     repositions: 0,
+    rebuilt: 0,
     observed: null,
+    /** the counter element as it was at the last animation frame */
+    settled: null,
   };
   window.__bench = b;
   const audio = () => document.querySelector('[data-testid=player-audio]');
@@ -51,6 +57,11 @@ export const PROBE_SCRIPT = String.raw`
   for (const type of ['loadstart', 'play', 'playing', 'pause', 'waiting', 'emptied', 'seeking', 'seeked', 'canplay', 'abort', 'error', 'stalled', 'suspend']) {
     document.addEventListener(type, (e) => { if (e.target.tagName === 'AUDIO' && b.log.length < 200) b.log.push([type, Math.round(performance.now()), e.target.currentTime]); }, true);
   }
+  // The audio's last state change, kept with each screen change (what was the player doing).
+  b.lastMedia = null;
+  for (const type of ['play', 'playing', 'pause', 'waiting', 'seeking', 'seeked', 'ratechange', 'emptied', 'loadstart', 'canplay']) {
+    document.addEventListener(type, (e) => { if (e.target.tagName === 'AUDIO') b.lastMedia = [type, performance.now()]; }, true);
+  }
   document.addEventListener('play', () => { if (b.playEventAt == null) b.playEventAt = performance.now(); }, true);
   document.addEventListener('playing', () => { if (b.playingAt == null) b.playingAt = performance.now(); }, true);
   window.addEventListener('pointerdown', () => { b.downAt = performance.now(); }, true);
@@ -67,7 +78,14 @@ export const PROBE_SCRIPT = String.raw`
       const from = Number(r.oldValue);
       const to = Number(r.target.getAttribute('data-beep'));
       if (to !== from + 1) { b.repositions++; continue; }
-      b.changes.push({ beep: to, audioMs: a.currentTime * 1000, rate: a.playbackRate, phase: b.collect, at: performance.now() });
+      if (r.target !== b.settled) { b.rebuilt++; continue; }
+      const now = performance.now();
+      b.changes.push({
+        beep: to, audioMs: a.currentTime * 1000, rate: a.playbackRate, phase: b.collect, at: now,
+        // for reading the odd one: how many counter writes came in the same batch, and the audio's last event
+        batch: records.filter((x) => x.attributeName === 'data-beep').length,
+        lastMedia: b.lastMedia ? [b.lastMedia[0], Math.round(now - b.lastMedia[1])] : null,
+      });
     }
   };
   const observer = new MutationObserver(onMutations);
@@ -79,6 +97,7 @@ export const PROBE_SCRIPT = String.raw`
       observer.observe(doc, { subtree: true, attributes: true, attributeOldValue: true, attributeFilter: ['data-beep'] });
       b.observed = doc;
     }
+    b.settled = doc?.getElementById('beep') ?? null;
     // Press Play once it exists; again if the press did nothing (the button can be on screen a
     // frame before the player's clock is wired up).
     if (b.playEventAt == null && (b.clickedPlayAt == null || performance.now() - b.lastPress > 250)) {

@@ -52,7 +52,9 @@ const BEFORE = env.BENCH_PLAYER_BEFORE;
 /** 0: skip the skew windows (a quick run) */
 const SKEW = env.BENCH_PLAYER_SKEW !== '0';
 const REUSE = env.BENCH_PLAYER_REUSE === '1';
-const WRITE = env.BENCH_WRITE !== '0' && SEEKS === 50 && SKEW && !REUSE;
+/** comma-separated indexes into WINDOWS: only those skew windows (a quick run) */
+const ONLY_WINDOWS = env.BENCH_PLAYER_WINDOWS?.split(',').map(Number);
+const WRITE = env.BENCH_WRITE !== '0' && SEEKS === 50 && SKEW && !REUSE && !ONLY_WINDOWS;
 const TARGETS = { firstPlayMs: 1000, seekP95Ms: 200, skewMaxLeadMs: 20, skewMaxLagMs: 40 };
 const RRWEB_UMD = fileURLToPath(new URL('../../node_modules/rrweb/dist/rrweb.umd.min.cjs', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -135,16 +137,45 @@ async function waitStarted(page: Page) {
   }
 }
 
+type CpuProfile = { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[]; samples: number[]; timeDeltas: number[] };
+
+/** BENCH_PLAYER_PROFILE=1: where the page's main thread spent the first play, by script and by function (self time). */
+function profileSummary(profile: CpuProfile): string {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<number, number>();
+  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000));
+  const byScript = new Map<string, number>();
+  const byFn = new Map<string, number>();
+  for (const [id, ms] of self) {
+    const f = byId.get(id)!.callFrame;
+    const script = f.url ? f.url.replace(/^https?:\/\/[^/]+/, '').replace(/\?.*$/, '') : `(${f.functionName || 'native'})`;
+    byScript.set(script, (byScript.get(script) ?? 0) + ms);
+    const fn = `${f.functionName || '(anonymous)'} ${script}:${f.lineNumber}`;
+    byFn.set(fn, (byFn.get(fn) ?? 0) + ms);
+  }
+  const top = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${v.toFixed(0)} ms ${k}`).join('\n     ');
+  return `   profile by script:\n     ${top(byScript, 12)}\n   by function:\n     ${top(byFn, 25)}`;
+}
+
 async function firstPlay(browser: Browser, url: string, id: string, beeps: readonly number[]) {
   const context = await signedInContext(browser, url, beeps);
   try {
     const page = await context.newPage();
+    const cdp = env.BENCH_PLAYER_PROFILE ? await context.newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
     await page.goto(`${url}/interactions/${id}`, { waitUntil: 'commit' });
     await waitStarted(page);
+    if (cdp) log(profileSummary(((await cdp.send('Profiler.stop')) as { profile: CpuProfile }).profile));
     const s = await benchState(page);
     const nav = (await page.evaluate(`JSON.stringify(performance.getEntriesByType('navigation')[0])`)) as string;
-    const resources = (await page.evaluate(`JSON.stringify(performance.getEntriesByType('resource').map((r) => [r.name.replace(location.origin, '').slice(0, 60), Math.round(r.startTime), Math.round(r.responseEnd)]))`)) as string;
-    if (env.BENCH_PLAYER_DEBUG) log(`   navigation ${nav}\n   resources ${resources}`);
+    // Object URLs are long (signed): named by their key's last two parts.
+    const resources = (await page.evaluate(`JSON.stringify(performance.getEntriesByType('resource').map((r) => { const u = new URL(r.name); const p = u.pathname.startsWith('/api/objects/') ? u.pathname.split('/').slice(-2).join('/') : u.pathname + u.search; return [p.slice(0, 60), Math.round(r.startTime), Math.round(r.responseEnd), r.encodedBodySize]; }))`)) as string;
+    const audioLog = (await page.evaluate('JSON.stringify(__bench.log)')) as string;
+    if (env.BENCH_PLAYER_DEBUG) log(`   navigation ${nav}\n   resources ${resources}\n   audio events ${audioLog}`);
     return { ms: Math.max(s.playingAt!, s.screenAt!), playButtonMs: s.clickedPlayAt!, presses: s.presses, playingMs: s.playingAt!, screenMs: s.screenAt! };
   } finally {
     await context.close();
@@ -214,7 +245,7 @@ async function measureVariant(browser: Browser, url: string, fixture: SentFixtur
 
     const changes: (ScreenChange & { rate: number })[] = [];
     if (SKEW) {
-      for (const w of WINDOWS) {
+      for (const w of WINDOWS.filter((_, i) => !ONLY_WINDOWS || ONLY_WINDOWS.includes(i))) {
         await page.evaluate('__bench.collect = null; __bench.changes = []');
         await setRate(page, w.rate);
         await clickAt(page, w.atMs);
@@ -234,10 +265,12 @@ async function measureVariant(browser: Browser, url: string, fixture: SentFixtur
         changes.push(...got);
         const s = screenVoiceSkew(beepAudio, got).summary;
         log(`   skew ${w.label}: ${s.count} changes, lead ≤ ${s.maxLeadMs.toFixed(1)} ms, lag ≤ ${s.maxLagMs.toFixed(1)} ms, mean ${s.meanMs.toFixed(1)} ms`);
+        if (env.BENCH_PLAYER_DEBUG) for (const c of screenVoiceSkew(beepAudio, got).samples) log(`     beep ${c.beep}: ${c.skewMs.toFixed(1)} ms ${JSON.stringify(c)}`);
         await ensurePlaying(page, false);
       }
     }
     const repositions = (await page.evaluate('__bench.repositions')) as number;
+    const rebuilt = (await page.evaluate('__bench.rebuilt')) as number;
     const skew = screenVoiceSkew(beepAudio, changes);
     const byPhase: Record<string, { count: number; maxLeadMs: number; maxLagMs: number; meanMs: number }> = {};
     for (const phase of new Set(changes.map((c) => c.phase))) {
@@ -262,6 +295,7 @@ async function measureVariant(browser: Browser, url: string, fixture: SentFixtur
       skewSamples: skew.summary.count,
       skewUnmatched: skew.summary.unmatched,
       skewRepositionsIgnored: repositions,
+      skewRebuildStepsIgnored: rebuilt,
       skewByPhase: byPhase,
       pageErrors: errors.slice(0, 5),
       landed: seeks.map((s) => s.atMs),

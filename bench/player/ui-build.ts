@@ -2,9 +2,11 @@
  * Builds the review UI the bench serves, into bench/.cache/player/ (never the shared
  * review-ui/dist that the browser tests of other work use).
  *
- * `current` is the working tree. A `before` build (BENCH_PLAYER_BEFORE=<git ref>) is the working
- * tree's review-ui with the ref's review-ui/src/player/ files laid over it, so a before/after pair
- * differs only in the player, and both are measured in the same run against the same server.
+ * `current` is the working tree. A `before` build (BENCH_PLAYER_BEFORE=<git ref>) is the ref's
+ * review-ui app (its src/ and index.html, everything the first play goes through: the shell, the
+ * routes' code splitting, the player page and the player) with the working tree's build setup and
+ * protocol, so both are measured in the same run against the same server. (Until round 3 only
+ * src/player/ came from the ref: the first play's path runs through the rest of the app too.)
  */
 import { execFileSync } from 'node:child_process';
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -41,15 +43,17 @@ export async function buildUi(variant: { label: string; ref?: string }, log: (m:
     const src = path.join(CACHE_ROOT, `src-${variant.label}`, 'review-ui');
     await rm(path.dirname(src), { recursive: true, force: true });
     await mkdir(src, { recursive: true });
-    await cp(path.join(ROOT, 'review-ui'), src, { recursive: true, filter: (f) => !/\/(node_modules|dist)(\/|$)/.test(f) });
-    const files = execFileSync('git', ['ls-tree', '--name-only', variant.ref, 'review-ui/src/player/'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
-    if (!files.length) throw new Error(`BENCH_PLAYER_BEFORE=${variant.ref}: no review-ui/src/player/ at that ref`);
+    await cp(path.join(ROOT, 'review-ui'), src, { recursive: true, filter: (f) => !/\/(node_modules|dist|src)(\/|$)/.test(f) });
+    const files = execFileSync('git', ['ls-tree', '-r', '--name-only', variant.ref, 'review-ui/src/', 'review-ui/index.html'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
+    if (!files.some((f) => f.startsWith('review-ui/src/player/'))) throw new Error(`BENCH_PLAYER_BEFORE=${variant.ref}: no review-ui/src/player/ at that ref`);
     for (const f of files) {
       const text = execFileSync('git', ['show', `${variant.ref}:${f}`], { cwd: ROOT, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
-      await writeFile(path.join(src, path.relative('review-ui', f)), text);
+      const to = path.join(src, path.relative('review-ui', f));
+      await mkdir(path.dirname(to), { recursive: true });
+      await writeFile(to, text);
     }
     await viteBuild(src, outDir);
   }
-  log(`   built the review UI (${variant.label}${variant.ref ? `: player from ${variant.ref}` : ': working tree'}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  log(`   built the review UI (${variant.label}${variant.ref ? `: app from ${variant.ref}` : ': working tree'}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   return outDir;
 }

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useRef, useState } from 'react';
+import { Suspense, useEffect, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
 import type { Me, Role } from '@duet/protocol';
 import { useAuth, useMe } from './auth';
@@ -8,20 +8,23 @@ import { ErrorBanner, Loading, usePageTitle } from './ui';
 import { Logo } from './Logo';
 import { LoginPage } from './pages/LoginPage';
 import { HomePage } from './pages/HomePage';
-import { UsersPage } from './pages/UsersPage';
-import { TeamsPage } from './pages/TeamsPage';
-import { TokensPage } from './pages/TokensPage';
-import { AuditPage } from './pages/AuditPage';
-import { SystemPage } from './pages/SystemPage';
 import { LibraryPage } from './pages/LibraryPage';
+import { lazyNamed } from './lazy-named';
 import { QueryProvider } from './query';
 import type { AppRoute } from './app-route';
 import { EVALUATION_ROUTES } from './scoring/evaluation-routes';
 import { PROGRAM_ROUTES } from './scoring/program-routes';
 import { NotificationBell } from './scoring/evaluation/NotificationBell';
 
-// The player brings rrweb (most of the bundle): loaded when an interaction is opened.
-const PlayerPage = lazy(() => import('./pages/PlayerPage').then((m) => ({ default: m.PlayerPage })));
+// Each page that is not where people land is its own chunk, loaded when it is opened: the
+// player (rrweb), the admin pages, and the quality pages (in their route lists). The library and
+// home stay in the entry: they are the landing pages.
+const PlayerPage = lazyNamed(() => import('./pages/PlayerPage').then((m) => m.PlayerPage));
+const UsersPage = lazyNamed(() => import('./pages/UsersPage').then((m) => m.UsersPage));
+const TeamsPage = lazyNamed(() => import('./pages/TeamsPage').then((m) => m.TeamsPage));
+const TokensPage = lazyNamed(() => import('./pages/TokensPage').then((m) => m.TokensPage));
+const AuditPage = lazyNamed(() => import('./pages/AuditPage').then((m) => m.AuditPage));
+const SystemPage = lazyNamed(() => import('./pages/SystemPage').then((m) => m.SystemPage));
 
 function HomeOrLibrary() {
   const me = useMe();
@@ -148,12 +151,7 @@ function Shell({ path }: { path: string }) {
   }
 
   let content: ReactNode;
-  if (player?.[1])
-    content = (
-      <Suspense fallback={<Loading label="Loading the player…" />}>
-        <PlayerPage key={player[1]} id={player[1].toLowerCase()} />
-      </Suspense>
-    );
+  if (player?.[1]) content = <PlayerPage key={player[1]} id={player[1].toLowerCase()} />;
   else if (!route) content = <NotFoundPage />;
   else if (!canSee(me, route)) content = <ForbiddenPage role={route.roles?.[0] ?? route.role ?? 'admin'} />;
   else content = route.render(found?.params ?? []);
@@ -227,7 +225,7 @@ function Shell({ path }: { path: string }) {
       <main id="main" ref={mainRef} className="main" tabIndex={-1}>
         <div className="container">
           {signOutError ? <ErrorBanner error={signOutError} title="Could not sign out" /> : null}
-          {content}
+          <Suspense fallback={<Loading label={player ? 'Loading the player…' : 'Loading…'} />}>{content}</Suspense>
         </div>
       </main>
     </div>

@@ -2,6 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState } 
 import type { ReactNode } from 'react';
 import type { LoginRequest, Me, Role } from '@duet/protocol';
 import { api, ApiError, setCsrfToken, setUnauthorizedHandler } from './api';
+import { takeEarlyMe } from './player-prefetch';
 import { navigate, nextAfterLogin, rememberPlace } from './router';
 
 type AuthState =
@@ -38,12 +39,19 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     const controller = new AbortController();
-    api.me(controller.signal).then(signedIn, (error: unknown) => {
-      if (controller.signal.aborted) return;
-      if (error instanceof ApiError && error.status === 401) signedOut(null);
-      else if (error instanceof ApiError) setState({ status: 'error', error });
-      else setState({ status: 'error', error: new ApiError(0, { error: 'unexpected', message: String(error) }) });
-    });
+    // On a player link the first check was started at boot, with the page's own requests.
+    const early = attempt === 0 ? takeEarlyMe() : undefined;
+    (early ?? api.me(controller.signal)).then(
+      (me) => {
+        if (!controller.signal.aborted) signedIn(me);
+      },
+      (error: unknown) => {
+        if (controller.signal.aborted) return;
+        if (error instanceof ApiError && error.status === 401) signedOut(null);
+        else if (error instanceof ApiError) setState({ status: 'error', error });
+        else setState({ status: 'error', error: new ApiError(0, { error: 'unexpected', message: String(error) }) });
+      },
+    );
     return () => controller.abort();
   }, [attempt, signedIn, signedOut]);
 

@@ -1,16 +1,7 @@
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import { App } from './App';
-import { AuthProvider } from './auth';
+import { prefetchPlayer } from './player-prefetch';
 import './styles.css';
 
-const root = document.getElementById('root');
-if (!root) throw new Error('index.html must contain <div id="root">');
-
-createRoot(root).render(
-  <StrictMode>
-    <AuthProvider>
-      <App />
-    </AuthProvider>
-  </StrictMode>,
-);
+// This entry is small on purpose: on a player link it starts the page's requests and code
+// (player-prefetch.ts) while the app's own code (boot.tsx, React and the shell) is still arriving.
+prefetchPlayer(window.location, () => import('./pages/PlayerPage'));
+void import('./boot');

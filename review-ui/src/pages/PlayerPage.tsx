@@ -1,14 +1,19 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { api, ApiError, type InteractionMedia } from '../api';
 import { formatDateTime } from '../format';
 import { Player, type PlayerHandle } from '../player/Player';
 import { CommentsPanel, useComments } from '../player/comments';
+import { initialMsOf } from '../player/first-media';
 import { formatClock, formatSpan } from '../player/time';
+import { playerBoot, takeEarly } from '../player-prefetch';
 import { useQuery } from '../query';
 import { Link, useSearch } from '../router';
 import { ErrorBanner, Loading, usePageTitle } from '../ui';
 import { StatusBadge } from './LibraryPage';
-import { EvaluationPanel } from '../scoring/evaluation/EvaluationPanel';
+import { lazyNamed } from '../lazy-named';
+
+// The scoring forms are not needed to start playing: their chunk loads beside the player's.
+const EvaluationPanel = lazyNamed(() => import('../scoring/evaluation/EvaluationPanel').then((m) => m.EvaluationPanel));
 
 type MediaState =
   | { kind: 'loading' }
@@ -33,9 +38,9 @@ function withAnalysis(current: InteractionMedia, next: InteractionMedia): Intera
 /** `/interactions/:id?t=<ms>`: the player, or a message a person understands. */
 export function PlayerPage({ id }: { id: string }) {
   const search = useSearch();
-  const t = Number(search.get('t'));
-  const initialMs = Number.isFinite(t) && t > 0 ? Math.round(t) : 0;
-  const summary = useQuery(`interaction:${id}`, () => api.interaction(id), { staleMs: 30_000 });
+  const initialMs = initialMsOf(search.toString());
+  // Opened straight from a link, the app started these two requests at boot (player-prefetch.ts).
+  const summary = useQuery(`interaction:${id}`, () => takeEarly(id, 'summary') ?? api.interaction(id), { staleMs: 30_000 });
   const [media, setMedia] = useState<MediaState>({ kind: 'loading' });
   const [attempt, setAttempt] = useState(0);
   const mediaRef = useRef(media);
@@ -50,7 +55,8 @@ export function PlayerPage({ id }: { id: string }) {
   useEffect(() => {
     const controller = new AbortController();
     let timer = 0;
-    api.interactionMedia(id, controller.signal).then(
+    const early = attempt === 0 ? takeEarly(id, 'media') : undefined;
+    (early ?? api.interactionMedia(id, controller.signal)).then(
       (m) => setMedia((current) => ({ kind: 'ready', media: current.kind === 'ready' ? withAnalysis(current.media, m) : m })),
       (error: unknown) => {
         if (controller.signal.aborted) return;
@@ -144,9 +150,12 @@ export function PlayerPage({ id }: { id: string }) {
           refreshLinks={refreshLinks}
           handleRef={playerHandle}
           extraMarkers={comments.markers}
+          boot={playerBoot}
           side={
             <>
-              <EvaluationPanel interaction={s} player={playerHandle} />
+              <Suspense fallback={null}>
+                <EvaluationPanel interaction={s} player={playerHandle} />
+              </Suspense>
               <CommentsPanel interaction={s} comments={comments} player={playerHandle} />
             </>
           }

@@ -2,11 +2,12 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react'
 import type { ReactNode, RefObject } from 'react';
 import type { InteractionSummary } from '@duet/protocol';
 import type { InteractionMedia } from '../api';
+import { usePlayerAudio } from './audio-element';
 import { useAudioInMemory } from './audio-in-memory';
 import { MediaClock, WallClock, type PlaybackClock } from './clock';
 import { keyAction, SPEEDS, stepSpeed } from './keyboard';
 import { timelineMarkers, type TimelineMarker } from './markers';
-import { SegmentCache } from './segments';
+import { SegmentCache, type ReplayEvent } from './segments';
 import { ScreenFollower, type FollowerState } from './sync';
 import { deadAir, focusedStream, formatClock, formatSpan, skipTarget, tabLabel } from './time';
 import { Timeline, type Lane } from './Timeline';
@@ -14,6 +15,11 @@ import { parsePeaks, type Peaks } from './waveform';
 import './player.css';
 
 export type PlayerMode = 'both' | 'screen' | 'voice';
+/** Loading the app started before the player existed: an audio element for an audio key, decoded screen segments by key. */
+export type PlayerBoot = {
+  audio: (key: string) => HTMLAudioElement | undefined;
+  segments: () => [string, Promise<ReplayEvent[]>][];
+};
 /** What the page around the player may do with it: seek, and read where playback is. */
 export type PlayerHandle = { seek: (ms: number) => void; now: () => number };
 const MODE_LABELS: Record<PlayerMode, string> = { both: 'Screen and voice', screen: 'Screen only', voice: 'Voice only' };
@@ -33,6 +39,7 @@ export function Player({
   handleRef,
   side,
   extraMarkers,
+  boot,
 }: {
   interaction: InteractionSummary;
   media: InteractionMedia;
@@ -47,11 +54,18 @@ export function Player({
   side?: ReactNode;
   /** More marks on the timeline (comments) beside the recording's own moments. */
   extraMarkers?: readonly TimelineMarker[];
+  /** What the app started loading at boot for this player (a player link opened directly), to adopt. */
+  boot?: PlayerBoot;
 }) {
   const { manifest, urls } = media;
   const durationMs = manifest.timelineMs;
   const streamedAudioUrl = manifest.audio ? urls[manifest.audio.key] : undefined;
-  const memoryAudioUrl = useAudioInMemory(manifest.audio?.key, streamedAudioUrl);
+  // The whole file is fetched once playback is under way with the screen on show (or at the
+  // first seek): before that, its 10+ MB would compete with the first second of sound and the
+  // first screen for the network, the server and this page's main thread.
+  const [wantMemory, setWantMemory] = useState(false);
+  const [soundStarted, setSoundStarted] = useState(false);
+  const memoryAudioUrl = useAudioInMemory(manifest.audio?.key, streamedAudioUrl, wantMemory);
   // The in-memory copy replaces the stream while paused, or at a seek (never mid-sound).
   const [adoptMemory, setAdoptMemory] = useState(false);
   const audioUrl = adoptMemory && memoryAudioUrl ? memoryAudioUrl : streamedAudioUrl;
@@ -80,7 +94,7 @@ export function Player({
   const [peaks, setPeaks] = useState<Peaks | null>(null);
   const [peaksError, setPeaksError] = useState(false);
 
-  const audioRef = useRef<HTMLAudioElement>(null);
+  const audioHostRef = useRef<HTMLDivElement>(null);
   const clockRef = useRef<PlaybackClock | null>(null);
   /** where the next clock starts, at what rate, and whether it should play (see the clock effect) */
   const positionRef = useRef(initialMs);
@@ -101,7 +115,11 @@ export function Player({
   skipRef.current = skipSilence;
 
   // One cache for the player's life; fresh signed URLs (a re-check) only replace the links.
-  const [cache] = useState(() => new SegmentCache(urls, epochBase));
+  const [cache] = useState(() => {
+    const c = new SegmentCache(urls, epochBase);
+    for (const [key, events] of boot?.segments() ?? []) c.seed(key, events);
+    return c;
+  });
   useEffect(() => cache.updateUrls(urls), [cache, urls]);
   useEffect(() => {
     cache.refresh = refreshLinks;
@@ -110,8 +128,9 @@ export function Player({
   // The audio's link expired (seeking late in a long call asks the server for new bytes):
   // renew it and carry on from the same place, at most once a minute.
   const lastRecovery = useRef(0);
+  const audioElRef = useRef<HTMLAudioElement | null>(null);
   const recoverAudio = useCallback(async () => {
-    const audio = audioRef.current;
+    const audio = audioElRef.current;
     const key = manifest.audio?.key;
     const failed = () => setAudioError('The call audio could not be loaded. Check your connection, then reload the page.');
     if (!audio || !key || Date.now() - lastRecovery.current < 60_000) return failed();
@@ -129,6 +148,14 @@ export function Player({
       failed();
     }
   }, [manifest.audio, refreshLinks]);
+  const audioKey = manifest.audio?.key;
+  const audio = usePlayerAudio(audioHostRef, audioUrl, mode === 'screen', () => void recoverAudio(), () => (audioKey ? boot?.audio(audioKey) : undefined));
+  audioElRef.current = audio;
+  useEffect(() => {
+    const started = () => setSoundStarted(true);
+    audio.addEventListener('playing', started, { once: true });
+    return () => audio.removeEventListener('playing', started);
+  }, [audio]);
   const shownStream = tabChoice === AUTO ? autoStream : tabChoice;
   const showScreen = mode !== 'voice' && streams.length > 0;
   const screen = streams.find((s) => s.stream === shownStream) ?? streams[0];
@@ -150,9 +177,10 @@ export function Player({
     }
   }
   useEffect(() => {
-    const audio = audioRef.current;
-    const clock: PlaybackClock = audio && audioUrl ? new MediaClock(audio, durationMs) : new WallClock(durationMs);
-    clock.seek(positionRef.current);
+    const clock: PlaybackClock = audioUrl ? new MediaClock(audio, durationMs) : new WallClock(durationMs);
+    // An element adopted from the boot is already there: a seek to where it is would still make
+    // the browser look the position up again in the file (a range request on Ogg).
+    if (Math.abs(clock.now() - positionRef.current) > 1) clock.seek(positionRef.current);
     clock.setRate(rateRef.current);
     clockRef.current = clock;
     const update = () => {
@@ -170,7 +198,7 @@ export function Player({
       clockRef.current = null;
     };
     // initialMs is only where the player opens; later positions are seeks, not a new clock.
-  }, [audioUrl, durationMs]);
+  }, [audio, audioUrl, durationMs]);
 
   // The screen follower for the stream on show.
   useEffect(() => {
@@ -244,12 +272,17 @@ export function Player({
     observer.observe(stage);
     return () => observer.disconnect();
   }, [showScreen]);
+  const screenSettled = !showScreen || screenState.kind !== 'loading';
+  useEffect(() => {
+    if (soundStarted && screenSettled) setWantMemory(true);
+  }, [soundStarted, screenSettled]);
   const dims = screenState.kind === 'ready' ? screenState : { width: 1280, height: 720 };
   // On a laptop the screen, the timeline and the controls fit on one view without scrolling.
   const maxHeight = Math.max(200, window.innerHeight - 430);
   const scale = box.width ? Math.min(1, box.width / dims.width, maxHeight / dims.height) : 0;
 
   const seek = useCallback((ms: number) => {
+    setWantMemory(true);
     if (memoryReady.current) setAdoptMemory(true);
     const clock = clockRef.current;
     if (!clock) {
@@ -331,16 +364,8 @@ export function Player({
 
   return (
     <div className={`player player-${mode}`}>
-      {audioUrl ? (
-        <audio
-          ref={audioRef}
-          src={audioUrl}
-          preload="auto"
-          muted={mode === 'screen'}
-          onError={() => void recoverAudio()}
-          data-testid="player-audio"
-        />
-      ) : null}
+      {/* the audio element (usePlayerAudio) lives here while there is audio */}
+      <div ref={audioHostRef} hidden />
 
       {showScreen ? (
         <div className="stage-area">

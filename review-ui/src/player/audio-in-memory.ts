@@ -11,8 +11,9 @@ const MAX_BYTES = 64 * 1024 * 1024;
  * object store, too big, offline) this stays undefined and the player keeps streaming.
  *
  * `key` names the file (its links are renewed while the player is open; the file stays the same).
+ * Nothing is fetched until `enabled`.
  */
-export function useAudioInMemory(key: string | undefined, url: string | undefined): string | undefined {
+export function useAudioInMemory(key: string | undefined, url: string | undefined, enabled = true): string | undefined {
   const [blobUrl, setBlobUrl] = useState<string>();
   const urlRef = useRef(url);
   urlRef.current = url;
@@ -20,7 +21,7 @@ export function useAudioInMemory(key: string | undefined, url: string | undefine
 
   useEffect(() => {
     const from = urlRef.current;
-    if (!key || !from || typeof URL.createObjectURL !== 'function') return;
+    if (!enabled || !key || !from || typeof URL.createObjectURL !== 'function') return;
     const abort = new AbortController();
     let made: string | undefined;
     void (async () => {
@@ -41,7 +42,7 @@ export function useAudioInMemory(key: string | undefined, url: string | undefine
       if (made) URL.revokeObjectURL(made);
       setBlobUrl(undefined);
     };
-  }, [key, hasUrl]);
+  }, [key, hasUrl, enabled]);
 
   return blobUrl;
 }

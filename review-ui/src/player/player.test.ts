@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { keyAction, stepSpeed } from './keyboard';
 import { decodeSegment, findSegmentIndex, SegmentCache, SegmentError } from './segments';
-import { drifted, replayerTarget } from './sync';
+import { firstSegmentKey, initialMsOf } from './first-media';
+import { drifted, LOOKAHEAD_FRAMES, lockedTarget, replayerTarget } from './sync';
 import { deadAir, focusedStream, formatClock, skipTarget } from './time';
 
 /** The player's pure parts; the whole player is tested in Chromium (test/e2e/library-and-player). */
@@ -65,6 +66,29 @@ describe('segment decoding', () => {
     expect(a).toBe(b);
     expect(fetches).toBe(2);
   });
+
+  it('takes a segment loaded at boot without fetching it again, and fetches it if that load failed', async () => {
+    const { bytes, sha256 } = await body(events);
+    let fetches = 0;
+    const cache = new SegmentCache({ k: 'https://x/k' }, 0, 2, async () => {
+      fetches++;
+      return new Response(bytes.slice(0));
+    });
+    const entry = { key: 'k', sha256, startMs: 0, endMs: 3000, fullSnapshotMs: 40, index: 0, eventCount: 3, bytes: bytes.byteLength };
+    const early = decodeSegment(bytes.slice(0), entry, 0);
+    cache.seed('k', early);
+    expect(await cache.get(entry)).toBe(await early);
+    expect(fetches).toBe(0);
+    const other = new SegmentCache({ k: 'https://x/k' }, 0, 2, async () => {
+      fetches++;
+      return new Response(bytes.slice(0));
+    });
+    const failed = Promise.reject(new Error('offline'));
+    other.seed('k', failed);
+    await failed.catch(() => {});
+    expect(await other.get(entry)).toHaveLength(3);
+    expect(fetches).toBe(1);
+  });
 });
 
 describe('expired links', () => {
@@ -92,6 +116,35 @@ describe('clock sync', () => {
   it('corrects only beyond the tolerance', () => {
     expect(drifted(1000, 1039)).toBe(false);
     expect(drifted(1000, 1041)).toBe(true);
+  });
+  it('aims a fraction of a frame ahead while playing, more at speed, never past the events it holds', () => {
+    expect(lockedTarget(5000, 16, 1, 30_000)).toBeCloseTo(5000 + LOOKAHEAD_FRAMES * 16);
+    expect(lockedTarget(5000, 16, 3, 30_000)).toBeCloseTo(5000 + LOOKAHEAD_FRAMES * 48);
+    // a screen change at 3× lands at most a frame (50 ms of recording) from its moment, leading by under 20 ms
+    expect((1 - LOOKAHEAD_FRAMES) * (1000 / 60) * 3).toBeLessThan(20);
+    expect(lockedTarget(29_995, 16, 1, 30_000)).toBe(30_000);
+  });
+});
+
+describe('the first media the player needs (started at boot on a player link)', () => {
+  const seg = (stream: string, startMs: number) => ({ key: `${stream}/${startMs}`, sha256: '', startMs, endMs: startMs + 30_000, fullSnapshotMs: startMs, index: 0, eventCount: 1, bytes: 1 });
+  const screen = (stream: string, starts: number[]) => ({ stream, segments: starts.map((t) => seg(stream, t)), facts: { pages: [], appSwitches: 0 } });
+  it('picks the segment the player opens on: in the tab that had focus, holding the moment', () => {
+    const screens = [screen('screen:crm', [40, 30_000, 60_000]), screen('screen:billing', [10_000, 40_000])];
+    const focus = [
+      { stream: 'screen:crm', startMs: 0, endMs: 10_000 },
+      { stream: 'screen:billing', startMs: 10_000, endMs: 50_000 },
+    ];
+    expect(firstSegmentKey({ screens, focus } as never, 0)).toBe('screen:crm/40');
+    expect(firstSegmentKey({ screens, focus } as never, 45_000)).toBe('screen:billing/40000');
+    expect(firstSegmentKey({ screens, focus: [] } as never, 65_000)).toBe('screen:crm/60000');
+    expect(firstSegmentKey({ screens: [], focus: [] } as never, 0)).toBeNull();
+  });
+  it('reads where a shared link opens', () => {
+    expect(initialMsOf('?t=83400')).toBe(83_400);
+    expect(initialMsOf('?t=-5')).toBe(0);
+    expect(initialMsOf('?t=abc')).toBe(0);
+    expect(initialMsOf('')).toBe(0);
   });
 });
 

@@ -120,6 +120,15 @@ export class SegmentCache {
     return loading;
   }
 
+  /** A segment already being loaded elsewhere (the app's boot, player-prefetch.ts): kept as if this cache had asked. */
+  seed(key: string, loading: Promise<ReplayEvent[]>): void {
+    if (this.decoded.has(key)) return;
+    this.decoded.set(key, loading);
+    loading.catch(() => {
+      if (this.decoded.get(key) === loading) this.decoded.delete(key);
+    });
+  }
+
   /** Starts loading without waiting; errors surface when the segment is really needed. */
   prefetch(entry: ScreenSegmentEntry | undefined): void {
     if (entry && !this.decoded.has(entry.key)) this.get(entry).catch(() => {});

@@ -4,10 +4,33 @@ import { findSegmentIndex, SegmentError, type ReplayEvent, type SegmentCache } f
 
 /** Past this much disagreement between the clock and the replayer, the replayer is repositioned. */
 export const DRIFT_TOLERANCE_MS = 40;
+/**
+ * While playing, the replayer's own timer is set from the clock every frame (see `lockTo`); only
+ * a disagreement larger than this (a jump) makes it reposition with play(), which going back means
+ * rebuilding the page from the segment's snapshot and replaying every event since.
+ */
+const RELOCK_MS = 1000;
+/**
+ * rrweb applies events on animation frames, so a change shows on the first frame at or after its
+ * moment: on average half a frame late, a whole one at worst, and a frame is 16.7 ms of wall time,
+ * 50 ms of recording at 3×. Aiming this fraction of a frame (times the speed) ahead puts each change
+ * on the frame nearest its moment instead, a little early rather than late (the screen may lead
+ * the voice by less than it may lag it: targets +20 / −40 ms).
+ */
+export const LOOKAHEAD_FRAMES = 0.65;
+
+/** Where the replayer should be while playing: the clock's target plus the frame lookahead, within the events it holds. */
+export function lockedTarget(target: number, frameMs: number, rate: number, endMs: number): number {
+  return Math.min(target + LOOKAHEAD_FRAMES * frameMs * rate, endMs);
+}
+
+/** rrweb's Timer (a public getter on the Replayer); `lastTimestamp` is where it measures elapsed wall time from. */
+type ReplayTimer = { timeOffset: number; lastTimestamp: number };
 /** Before the first snapshot, show it anyway if it comes this soon (rather than a blank stage). */
 const SHOW_FIRST_EARLY_MS = 2000;
 /** Load the next segment this long before playback reaches it. */
 const PREFETCH_AHEAD_MS = 20_000;
+
 
 /** Where a replayer whose first event is at `firstMs` (timeline) should be at timeline `t`, within the events it holds. */
 export function replayerTarget(t: number, firstMs: number, lastMs: number): number {
@@ -31,9 +54,10 @@ export type FollowerState =
  * The replayer holds a contiguous run of segments [first..last]: it is built from the segment a
  * seek lands in, and the next segment is appended (`addEvent`) as playback approaches it, so
  * playing straight through never rebuilds. A seek outside the run rebuilds from that segment's
- * full snapshot. `sync(t, playing, rate)` runs every animation frame: on play, pause, seek and
- * rate change it repositions with `play(ms)`/`pause(ms)`; while playing it only corrects when
- * the replayer has drifted more than {@link DRIFT_TOLERANCE_MS} from the clock.
+ * full snapshot. `sync(t, playing, rate)` runs every animation frame: on play, pause and seek it
+ * repositions with `play(ms)`/`pause(ms)`; while playing it sets the replayer's timer from the
+ * clock every frame (a fraction of a frame ahead: {@link LOOKAHEAD_FRAMES}), so the screen neither
+ * drifts from the voice nor shows each change a frame late.
  */
 export class ScreenFollower {
   private replayer: Replayer | null = null;
@@ -43,6 +67,11 @@ export class ScreenFollower {
   private appending = new Set<number>();
   private lastPlaying = false;
   private lastRate = 1;
+  /** the replayer was just built and has not been positioned yet */
+  private fresh = false;
+  /** the wall time of the last sync() and the frame interval seen (smoothed) */
+  private lastFrameAt = 0;
+  private frameMs = 1000 / 60;
   private disposed = false;
   private readonly epochBase: number;
 
@@ -103,13 +132,35 @@ export class ScreenFollower {
       this.lastRate = rate;
     }
     const target = replayerTarget(t, run.firstMs, run.lastMs);
-    const changed = playing !== this.lastPlaying;
+    const changed = playing !== this.lastPlaying || this.fresh;
     this.lastPlaying = playing;
+    this.fresh = false;
+    const now = performance.now();
+    const dt = now - this.lastFrameAt;
+    this.lastFrameAt = now;
+    if (dt > 4 && dt < 100) this.frameMs += (dt - this.frameMs) * 0.1;
     if (!playing) {
       if (changed || drifted(r.getCurrentTime(), target, 1)) r.pause(target);
       return;
     }
-    if (changed || drifted(r.getCurrentTime(), target)) r.play(target);
+    const wanted = lockedTarget(target, this.frameMs, rate, run.lastMs + 1 - run.firstMs);
+    // rrweb stops by itself at the last event it holds (the next segment not appended in time).
+    if (changed || drifted(r.getCurrentTime(), wanted, RELOCK_MS) || !r.service.state.matches('playing')) {
+      r.play(wanted);
+      return;
+    }
+    this.lockTo(r, wanted, now);
+  }
+
+  /**
+   * Sets the replayer's timer to `wanted` now. Ahead of it, nothing is undone (rrweb cannot); the
+   * next changes just wait for their moment. Behind it, the events now due are applied at rrweb's
+   * next timer check, this frame or the next.
+   */
+  private lockTo(r: Replayer, wanted: number, now: number): void {
+    const timer = r.timer as unknown as ReplayTimer;
+    timer.timeOffset = wanted - r.getTimeOffset();
+    timer.lastTimestamp = now;
   }
 
   private build(index: number, t: number): void {
@@ -159,8 +210,9 @@ export class ScreenFollower {
     const entry = this.segments[index]!;
     this.run = { first: index, last: index, firstMs: entry.startMs, lastMs: Math.max(entry.endMs, this.eventsEnd(events)) };
     this.lastPlaying = false;
-    // Draw the first frame now; the next sync() positions it exactly.
-    replayer.pause(0);
+    // The sync() that follows draws it, at the clock's time: drawing the snapshot first (pause(0))
+    // would build the page twice.
+    this.fresh = true;
     const meta = events[0]?.data as { width?: number; height?: number } | undefined;
     this.dims = { width: meta?.width || 1024, height: meta?.height || 768 };
     this.onState({ kind: 'ready', ...this.dims });

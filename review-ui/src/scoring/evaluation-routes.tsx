@@ -1,6 +1,9 @@
 import type { AppRoute } from '../app-route';
-import { ComparisonPage } from './evaluation/ComparisonPage';
-import { EvaluationsPage } from './evaluation/EvaluationsPage';
+import { lazyNamed } from '../lazy-named';
+
+// Chunks of their own, loaded when opened (the shell's Suspense shows a spinner meanwhile).
+const ComparisonPage = lazyNamed(() => import('./evaluation/ComparisonPage').then((m) => m.ComparisonPage));
+const EvaluationsPage = lazyNamed(() => import('./evaluation/EvaluationsPage').then((m) => m.EvaluationsPage));
 
 /** Pages for evaluating, acknowledging, disputing and self-evaluating (agents, supervisors, QA). */
 export const EVALUATION_ROUTES: AppRoute[] = [

@@ -1,11 +1,16 @@
 import type { AppRoute } from '../app-route';
 import { useMe } from '../auth';
-import { CalibrationSessionPage } from './program/CalibrationSessionPage';
-import { CalibrationsPage, NewCalibrationPage } from './program/CalibrationsPage';
-import { FairnessPage } from './program/FairnessPage';
-import { SamplingPlanPage, SamplingPlansPage } from './program/SamplingPlansPage';
-import { ScorecardEditorPage } from './program/ScorecardEditorPage';
-import { ScorecardsPage } from './program/ScorecardsPage';
+import { lazyNamed } from '../lazy-named';
+
+// Chunks of their own, loaded when opened (the shell's Suspense shows a spinner meanwhile).
+const CalibrationSessionPage = lazyNamed(() => import('./program/CalibrationSessionPage').then((m) => m.CalibrationSessionPage));
+const CalibrationsPage = lazyNamed(() => import('./program/CalibrationsPage').then((m) => m.CalibrationsPage));
+const NewCalibrationPage = lazyNamed(() => import('./program/CalibrationsPage').then((m) => m.NewCalibrationPage));
+const FairnessPage = lazyNamed(() => import('./program/FairnessPage').then((m) => m.FairnessPage));
+const SamplingPlanPage = lazyNamed(() => import('./program/SamplingPlansPage').then((m) => m.SamplingPlanPage));
+const SamplingPlansPage = lazyNamed(() => import('./program/SamplingPlansPage').then((m) => m.SamplingPlansPage));
+const ScorecardEditorPage = lazyNamed(() => import('./program/ScorecardEditorPage').then((m) => m.ScorecardEditorPage));
+const ScorecardsPage = lazyNamed(() => import('./program/ScorecardsPage').then((m) => m.ScorecardsPage));
 
 const MANAGERS = ['admin', 'qa'] as const;
 const RUNNERS = ['admin', 'qa', 'supervisor'] as const;

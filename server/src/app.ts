@@ -8,6 +8,7 @@ import type { CoreRuntime, LoginThrottle } from '@duet/core';
 import type { ServerConfig } from './config.js';
 import { csrfProtection, sessionMiddleware } from './http/auth-context.js';
 import { errorHandler, notFoundApi } from './http/errors.js';
+import { uiAssets } from './http/ui-assets.js';
 import { AgentChannel } from './ingest/agent-channel.js';
 import { adminRouter } from './routes/admin.js';
 import { authRouter } from './routes/auth.js';
@@ -103,6 +104,8 @@ export function createApp({ core, config, log, loginThrottle, channel = new Agen
 
   const uiDir = path.resolve(config.UI_DIR ?? defaultUiDir);
   if (existsSync(path.join(uiDir, 'index.html'))) {
+    // Hashed build assets: compressed, cached for a year. The rest (favicon, maps): an hour.
+    app.use(uiAssets(uiDir));
     app.use(express.static(uiDir, { index: false, maxAge: '1h', immutable: false }));
     // Client-side routes: any other GET that wants HTML gets the app shell.
     app.get(/.*/, (req, res, next) => {

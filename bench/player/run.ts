@@ -230,6 +230,12 @@ async function measureVariant(browser: Browser, url: string, fixture: SentFixtur
     await ensurePlaying(page, false);
     const seeks: SeekResult[] = [];
     const failures: unknown[] = [];
+    const seekCdp = env.BENCH_PLAYER_PROFILE ? await context.newCDPSession(page) : null;
+    if (seekCdp) {
+      await seekCdp.send('Profiler.enable');
+      await seekCdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await seekCdp.send('Profiler.start');
+    }
     for (const [i, t] of seekPoints.entries()) {
       await page.evaluate('__bench.downAt = null');
       const wait = page.evaluate('__bench.waitSeek(5000)') as Promise<SeekResult & { error?: string }>;
@@ -240,6 +246,7 @@ async function measureVariant(browser: Browser, url: string, fixture: SentFixtur
       if (i % 10 === 9) log(`   seek ${i + 1}/${seekPoints.length}: last ${r.error ? r.error : `${r.ms.toFixed(0)} ms`}`);
       await sleep(500);
     }
+    if (seekCdp) log(`   seeks' main thread (500 ms idle between seeks included):\n${profileSummary(((await seekCdp.send('Profiler.stop')) as { profile: CpuProfile }).profile)}`);
     const seek = summarize(seeks.map((s) => s.ms));
     log(`   seeks: p50 ${seek.p50.toFixed(0)} ms, p95 ${seek.p95.toFixed(0)} ms, max ${seek.max.toFixed(0)} ms (${failures.length} not ready within 5 s)`);
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { keyAction, stepSpeed } from './keyboard';
 import { decodeSegment, findSegmentIndex, SegmentCache, SegmentError } from './segments';
 import { firstSegmentKey, initialMsOf } from './first-media';
-import { drifted, LOOKAHEAD_FRAMES, lockedTarget, replayerTarget } from './sync';
+import { drifted, LATE_BUDGET_MS, lockedTarget, replayerTarget } from './sync';
 import { deadAir, focusedStream, formatClock, skipTarget } from './time';
 
 /** The player's pure parts; the whole player is tested in Chromium (test/e2e/library-and-player). */
@@ -117,12 +117,12 @@ describe('clock sync', () => {
     expect(drifted(1000, 1039)).toBe(false);
     expect(drifted(1000, 1041)).toBe(true);
   });
-  it('aims a fraction of a frame ahead while playing, more at speed, never past the events it holds', () => {
-    expect(lockedTarget(5000, 16, 1, 30_000)).toBeCloseTo(5000 + LOOKAHEAD_FRAMES * 16);
-    expect(lockedTarget(5000, 16, 3, 30_000)).toBeCloseTo(5000 + LOOKAHEAD_FRAMES * 48);
-    // a screen change at 3× lands at most a frame (50 ms of recording) from its moment, leading by under 20 ms
-    expect((1 - LOOKAHEAD_FRAMES) * (1000 / 60) * 3).toBeLessThan(20);
-    expect(lockedTarget(29_995, 16, 1, 30_000)).toBe(30_000);
+  it('aims a frame ahead while playing, less the lateness allowed, more at speed, never past the events it holds', () => {
+    // a change then lands between (frame × speed − LATE_BUDGET_MS) early and LATE_BUDGET_MS late
+    expect(lockedTarget(5000, 16, 1, 30_000)).toBeCloseTo(5000 + 16 - LATE_BUDGET_MS);
+    expect(lockedTarget(5000, 16, 3, 30_000)).toBeCloseTo(5000 + 48 - LATE_BUDGET_MS);
+    expect(lockedTarget(5000, 8, 1, 30_000)).toBe(5000);
+    expect(lockedTarget(29_995, 16, 3, 30_000)).toBe(30_000);
   });
 });
 

@@ -12,16 +12,16 @@ export const DRIFT_TOLERANCE_MS = 40;
 const RELOCK_MS = 1000;
 /**
  * rrweb applies events on animation frames, so a change shows on the first frame at or after its
- * moment: on average half a frame late, a whole one at worst, and a frame is 16.7 ms of wall time,
- * 50 ms of recording at 3×. Aiming this fraction of a frame (times the speed) ahead puts each change
- * on the frame nearest its moment instead, a little early rather than late (the screen may lead
- * the voice by less than it may lag it: targets +20 / −40 ms).
+ * moment: up to a whole frame late, and a frame is 16.7 ms of wall time, 50 ms of recording at 3×.
+ * Aiming ahead by the frame (times the speed) less this much keeps every change within this
+ * much after its moment, and otherwise a little before it: the screen may show a change before
+ * the voice says it (audio late) by less than after (targets: audio at most 20 ms early, 40 ms late).
  */
-export const LOOKAHEAD_FRAMES = 0.65;
+export const LATE_BUDGET_MS = 15;
 
 /** Where the replayer should be while playing: the clock's target plus the frame lookahead, within the events it holds. */
 export function lockedTarget(target: number, frameMs: number, rate: number, endMs: number): number {
-  return Math.min(target + LOOKAHEAD_FRAMES * frameMs * rate, endMs);
+  return Math.min(target + Math.max(0, frameMs * rate - LATE_BUDGET_MS), endMs);
 }
 
 /** rrweb's Timer (a public getter on the Replayer); `lastTimestamp` is where it measures elapsed wall time from. */
@@ -56,8 +56,8 @@ export type FollowerState =
  * playing straight through never rebuilds. A seek outside the run rebuilds from that segment's
  * full snapshot. `sync(t, playing, rate)` runs every animation frame: on play, pause and seek it
  * repositions with `play(ms)`/`pause(ms)`; while playing it sets the replayer's timer from the
- * clock every frame (a fraction of a frame ahead: {@link LOOKAHEAD_FRAMES}), so the screen neither
- * drifts from the voice nor shows each change a frame late.
+ * clock every frame (a frame ahead, less {@link LATE_BUDGET_MS}), so the screen neither drifts
+ * from the voice nor shows each change a whole frame late.
  */
 export class ScreenFollower {
   private replayer: Replayer | null = null;
@@ -200,6 +200,11 @@ export class ScreenFollower {
       speed: this.lastRate,
       // A recorded page's own animations run on the replay's clock, not the page's.
       pauseAnimation: true,
+      // Repositioning applies up to a segment's events at once. rrweb's default mirrors the whole
+      // page into a virtual DOM first and diffs it back (bench/player: ~40 ms a seek on a 150-row
+      // page, most of the seek's script time); a segment's few hundred changes cost less applied
+      // to the page directly.
+      useVirtualDom: false,
     });
     replayer.on('resize', (d) => {
       const { width, height } = d as { width: number; height: number };

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
+import { rrwebSlicedMutations } from './vite/rrweb-sliced-mutations.js';
 
 const require = createRequire(import.meta.url);
 const VIRTUAL = '\0duet-websocket-only-transports';
@@ -30,10 +31,11 @@ function websocketOnly(): Plugin {
 /**
  * The browser bundles: ESM (`duet-recorder.js`, for apps with a bundler) and a script-tag IIFE
  * (`duet-recorder.iife.js`, sets `window.DuetRecorder`), both with rrweb and socket.io-client
- * inside, minified. tsc builds `dist/` (types and the npm entry); this builds `bundle/`.
+ * inside, minified, rrweb with its mutation serialization sliced (vite/rrweb-sliced-mutations.ts).
+ * tsc builds `dist/` (types and the npm entry); this builds `bundle/`.
  */
 export default defineConfig({
-  plugins: [websocketOnly()],
+  plugins: [websocketOnly(), rrwebSlicedMutations()],
   build: {
     outDir: 'bundle',
     emptyOutDir: true,

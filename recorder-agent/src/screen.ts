@@ -20,6 +20,35 @@ export interface ScreenCaptureOptions {
 /** rrweb's Custom event type, and the tag of the event that only triggers a flush (never recorded). */
 const CUSTOM = 5;
 const FLUSH = 'duet:flush';
+/** rrweb's IncrementalSnapshot event type and its Mutation source */
+const INCREMENTAL = 3;
+const MUTATION = 0;
+/**
+ * One slice of mutation serialization (ms of main thread). Well under the 50 ms that makes a task
+ * long, with room for the page's own work in the same task when rrweb flushes before an input
+ * event; a 300-row re-render becomes ~20–40 short tasks instead of one of 150–300 ms.
+ */
+const SLICE_MS = 8;
+
+/**
+ * The settings of the recorder bundle's rrweb for serializing mutations in slices
+ * (`vite/rrweb-sliced-mutations.ts` adds them at build time). Absent from a plain rrweb (unit tests
+ * against the sources, an app bundling the sources itself): then a flush serializes everything at
+ * once, as before.
+ */
+export interface MutationSlicing {
+  /** serialize nodes for at most this long per emit once one is serialized (ms) */
+  budgetMs: number;
+  /** when true, emit everything pending (a pause, a stop, a checkout) */
+  drain: boolean;
+  /**
+   * when true, a full snapshot leaves the body's children out and queues them as added nodes,
+   * serialized in slices right after it (carrying its time)
+   */
+  deferBody: boolean;
+  /** rrweb mutation buffers that still have nodes to serialize */
+  backlog: Set<unknown>;
+}
 /** At the latest this long after a checkout is due, it is taken even if the page is never idle. */
 const CHECKOUT_IDLE_TIMEOUT_MS = 5_000;
 /**
@@ -55,11 +84,15 @@ export interface ScreenBatch {
  * most of the recorder's added blocking time. rrweb's buffers are kept frozen (its `freezePage`:
  * mutations are collected, not serialized); a mutation observer of ours schedules a flush task,
  * and a flush (an internal custom event, which unfreezes rrweb's buffers before it is emitted, then
- * dropped) serializes everything pending. rrweb itself unfreezes before every interaction event
+ * dropped) serializes what is pending. rrweb itself unfreezes before every interaction event
  * (input, click, scroll), so mutations stay ordered before the interaction that follows them; every
- * emitted event freezes the buffers again. take() and stop() flush first, so nothing is lost at a
- * chunk cut or a pause. Mutation timestamps are those of the flush: a few ms late at most, unless
- * the page keeps the main thread busy.
+ * emitted event freezes the buffers again. take() and stop() drain first, so nothing is lost at a
+ * chunk cut or a pause.
+ *
+ * A big change is serialized in slices (`SLICE_MS` each, in tasks of their own), not in one task:
+ * the recorder bundle's rrweb is built with `vite/rrweb-sliced-mutations.ts`, which lets a flush
+ * stop after a slice's time and keep the rest for the next. Mutation events carry the time their
+ * changes were first seen, not that of the slice (see `stampMutation`).
  *
  * Checkouts (a full snapshot every `checkoutEveryMs`, the player's seek points) are taken here,
  * not by rrweb's `checkoutEveryNms`: rrweb takes one synchronously inside whatever emits the first
@@ -93,6 +126,11 @@ export class ScreenCapture {
   private checkoutIdle: number | undefined;
   /** how long the last full snapshot took (ms of main thread) */
   private snapshotMs = 0;
+  private readonly slicing = (record as unknown as { duetMutationSlicing?: MutationSlicing }).duetMutationSlicing;
+  /** when our observer last saw the DOM change (the time mutation events carry, see stampMutation) */
+  private changedAt: number | undefined;
+  /** the last kept event's timestamp, so re-stamped mutations never go back in time */
+  private lastStamp = 0;
 
   constructor(private readonly opts: ScreenCaptureOptions) {}
 
@@ -112,11 +150,18 @@ export class ScreenCapture {
   private begin(): void {
     if (this.stopRecord) return;
     const { sensitiveSelector, unmaskSelector, sensitiveAreaSelector } = this.opts;
+    const deferred = this.opts.deferMutations !== false && typeof MutationObserver !== 'undefined';
+    if (this.slicing) {
+      this.slicing.budgetMs = deferred ? SLICE_MS : Infinity;
+      this.slicing.deferBody = deferred;
+    }
+    if (deferred) this.changedAt = Date.now();
     const t0 = performance.now();
     this.stopRecord =
       record({
         emit: (event) => {
           const e = event as EventWithTime;
+          if (e.type === INCREMENTAL && (e.data as { source?: unknown }).source === MUTATION) this.stampMutation(e);
           if (!(e.type === CUSTOM && (e.data as { tag?: unknown } | null)?.tag === FLUSH)) this.keep(e);
           // rrweb unfroze its mutation buffers to emit this; keep them collecting only.
           if (this.watcher) freezePage();
@@ -137,18 +182,17 @@ export class ScreenCapture {
         inlineImages: false,
         sampling: { mousemove: 50, scroll: 150, input: 'last' },
       }) ?? undefined;
-    if (this.stopRecord && this.opts.deferMutations !== false && typeof MutationObserver !== 'undefined') {
+    // record() takes the first full snapshot synchronously when the document has loaded
+    this.snapshotMs = performance.now() - t0;
+    if (this.stopRecord && deferred) {
       this.watcher = new MutationObserver(() => {
-        this.flushTimer ??= setTimeout(() => {
-          this.flushTimer = undefined;
-          this.flush();
-        }, 0);
+        this.changedAt = Date.now();
+        this.scheduleFlush();
       });
       this.watcher.observe(document, { childList: true, subtree: true, attributes: true, characterData: true });
       freezePage();
+      this.scheduleFlush(); // the body's content, when the snapshot left it for slices
     }
-    // record() takes the first full snapshot synchronously when the document has loaded
-    this.snapshotMs = performance.now() - t0;
     if (this.stopRecord) this.scheduleCheckout();
   }
 
@@ -165,7 +209,7 @@ export class ScreenCapture {
       const take = () => {
         this.checkoutIdle = undefined;
         if (!this.stopRecord) return;
-        this.flush(); // pending mutations first, so the time below is the snapshot's own
+        this.flush(true); // pending mutations first, so the time below is the snapshot's own
         const t0 = performance.now();
         try {
           record.takeFullSnapshot(true);
@@ -173,6 +217,7 @@ export class ScreenCapture {
           /* stopped meanwhile */
         }
         this.snapshotMs = performance.now() - t0;
+        this.scheduleFlush(); // the body's content, when the snapshot left it for slices
         this.scheduleCheckout();
       };
       if (host.requestIdleCallback) this.checkoutIdle = host.requestIdleCallback(take, { timeout: CHECKOUT_IDLE_TIMEOUT_MS });
@@ -187,14 +232,41 @@ export class ScreenCapture {
     this.checkoutIdle = undefined;
   }
 
-  /** Serializes the mutations rrweb collected while frozen (then freezes again, in emit). */
-  private flush(): void {
+  /**
+   * Serializes the mutations rrweb collected while frozen (then freezes again, in emit): one slice
+   * of at most `SLICE_MS`, the rest in further tasks, or all of it when `drain`.
+   */
+  private flush(drain = false): void {
     if (!this.stopRecord || !this.watcher) return;
+    const slicing = this.slicing;
+    if (slicing) slicing.drain = drain;
     try {
       addCustomEvent(FLUSH, null);
     } catch {
       /* not recording (stopped meanwhile) */
+    } finally {
+      if (slicing) slicing.drain = false;
     }
+    if (slicing?.backlog.size) this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = undefined;
+      this.flush();
+    }, 0);
+  }
+
+  /**
+   * A mutation event carries the time of the latest DOM change seen before it was serialized, not
+   * the time of its slice: a big re-render's last slice can come a few hundred ms after the change
+   * on a slow computer, and the replay should show the change where it happened next to the audio.
+   * Everything in the event was on the page by then, so the replay never shows a change before it
+   * happened (when the page keeps changing while a backlog is serialized, older nodes show a little
+   * late). Never earlier than an event already kept, so the stream stays in order.
+   */
+  private stampMutation(e: EventWithTime): void {
+    if (this.changedAt !== undefined) e.timestamp = Math.min(e.timestamp, Math.max(this.changedAt, this.lastStamp));
   }
 
   /** Stops capturing; a later start() begins with a new full snapshot. */
@@ -202,7 +274,7 @@ export class ScreenCapture {
     clearTimeout(this.starting);
     this.starting = undefined;
     this.cancelCheckout();
-    this.flush();
+    this.flush(true);
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     this.watcher?.disconnect();
@@ -219,6 +291,7 @@ export class ScreenCapture {
   private keep(e: EventWithTime): void {
     if (this.count++ === 0) this.firstMs = e.timestamp;
     this.lastMs = e.timestamp;
+    this.lastStamp = Math.max(this.lastStamp, e.timestamp);
     this.pending.push(e);
     this.scheduleEncoder();
   }
@@ -258,7 +331,7 @@ export class ScreenCapture {
    * serialization and chunk encoding out of one task.
    */
   take(flush = true): ScreenBatch | null {
-    if (flush) this.flush();
+    if (flush) this.flush(true);
     this.cancelEncoder();
     for (let i = this.encodedUpTo; i < this.pending.length; i++) this.parts.push(JSON.stringify(this.pending[i]));
     const batch = this.count ? { json: `[${this.parts.join(',')}]`, count: this.count, firstMs: this.firstMs, lastMs: this.lastMs } : null;

@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { sliceRrwebMutations } from './rrweb-sliced-mutations.js';
+
+// The ESM build the recorder bundles (next to the CommonJS entry; not in rrweb's exports map).
+const rrwebEsm = path.join(path.dirname(createRequire(import.meta.url).resolve('rrweb')), 'rrweb.js');
+const original = readFileSync(rrwebEsm, 'utf8');
+
+describe('rrweb-sliced-mutations: the build-time change to rrweb’s MutationBuffer.emit', () => {
+  it('applies to the installed rrweb and adds exactly the slicing it documents', () => {
+    const { code, map } = sliceRrwebMutations(original, rrwebEsm);
+    expect(code.startsWith('var __duetMutationSlicing = { budgetMs: Infinity, drain: false')).toBe(true);
+    expect(code).toContain('while (this.addedSet.size && !(adds.length && performance.now() > duetStopAt)) {');
+    expect(code).toContain('record.duetMutationSlicing = __duetMutationSlicing;');
+    expect(code).toContain('this.removesSubTreeCache.delete(n);');
+    // deferBody: the snapshot skips the body's children, which are queued in the document's buffer
+    expect(code).toContain('if (n === __duetDeferChildrenOf) __duetDeferred.push(n);');
+    expect(code).toContain('__duetDeferChildrenOf = __duetMutationSlicing.deferBody ? document.body : null;');
+    expect(code.match(/__duetEnqueueDeferred\(\);/g)).toHaveLength(2);
+    // pending nodes survive a partial emit; the sets are cleared only when nothing is pending
+    expect(code).toMatch(/if \(this\.addedSet\.size\) \{\n\t+this\.movedSet = new Set\(\[\.\.\.this\.movedSet\]\.filter/);
+    expect(code).not.toContain('\t\tthis.addedSet = /* @__PURE__ */ new Set();\n\t\tthis.movedSet');
+    // nothing else changed: the original text is all there, only added to
+    expect(code.length - original.length).toBeLessThan(3000);
+    expect(map.sources).toEqual([rrwebEsm]);
+    // still valid JavaScript (parsed as a module, not run)
+    expect(() => new Function(code.replace(/^export \{[^}]*\};?$/m, '').replace(/^import .*$/gm, ''))).not.toThrow();
+  });
+
+  it('refuses another rrweb whose code it cannot find, naming the edit', () => {
+    const changed = original.replace('\t\twhile (this.addedSet.size) {\n', '\t\twhile (this.addedSet.size > 0) {\n');
+    expect(() => sliceRrwebMutations(changed)).toThrow(/cannot apply "the node loop stopping when the slice is over" \(not found\); is rrweb still 2\.2\.2\?/);
+    const twice = original + '\nrecord.mirror = mirror;\n';
+    expect(() => sliceRrwebMutations(twice)).toThrow(/found twice/);
+  });
+});

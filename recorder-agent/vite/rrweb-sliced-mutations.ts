@@ -1,0 +1,180 @@
+import MagicString from 'magic-string';
+import type { Plugin } from 'vite';
+// the settings' shape, as the recorder reads them
+export type { MutationSlicing } from '../src/screen.js';
+
+/**
+ * Lets the recorder serialize a big DOM change in slices of a few milliseconds instead of one
+ * long task: a build-time change to rrweb's `MutationBuffer.emit` (rrweb 2.2.2, the version the
+ * recorder pins), applied to the bundled copy only.
+ *
+ * Why: rrweb serializes every node a mutation batch added in one synchronous `emit`. A CRM list of
+ * 300 rows re-rendered is ~4,500 nodes, 150–300 ms of main thread on a slow agent PC in one task,
+ * and that task is what total blocking time counts (bench/recorder: most of the recorder's added
+ * blocking time). rrweb offers no way to cut it from outside (the buffers are internal), and
+ * Sentry and PostHog ship rrweb with changes of their own for the same reason.
+ *
+ * What changes, nothing else:
+ * - `emit` stops taking nodes from its added-node set once it has serialized some and the slice's
+ *   time is over (`budgetMs`, unless `drain`), emits what it has as an ordinary mutation event and
+ *   keeps the rest pending (the added set, the moved nodes still in it, the dropped nodes and the
+ *   removed-subtree cache its checks need) instead of clearing them; a node it serializes leaves
+ *   the removed-subtree cache (it is back in the page), so its pending children are not taken for
+ *   children of a removed node in a later slice. Every emitted add refers to a
+ *   parent and next sibling the replayer already has, as before; a pending node removed meanwhile
+ *   is skipped at its turn, as rrweb already does for a node added and removed between two emits.
+ * - The buffers with pending nodes are listed in `backlog`, so the recorder knows to run another
+ *   slice in a task of its own.
+ * - The settings are reachable as `record.duetMutationSlicing`. Defaults (`budgetMs: Infinity`)
+ *   are rrweb's own behaviour.
+ *
+ * Each edit is located by an exact piece of rrweb's code; when one is missing (another rrweb
+ * version) the build fails, rather than silently shipping an unsliced recorder.
+ */
+interface Edit {
+  what: string;
+  find: string;
+  replace: string;
+}
+
+const EDITS: Edit[] = [
+  {
+    what: 'the slice deadline, taken when an emit starts',
+    find: 'emit = () => {\n\t\tif (this.frozen || this.locked) return;\n',
+    replace:
+      'emit = () => {\n\t\tif (this.frozen || this.locked) return;\n' +
+      '\t\tconst duetStopAt = __duetMutationSlicing.drain ? Infinity : performance.now() + __duetMutationSlicing.budgetMs;\n',
+  },
+  {
+    what: 'the node loop stopping when the slice is over',
+    find: '\t\twhile (this.addedSet.size) {\n',
+    replace: '\t\twhile (this.addedSet.size && !(adds.length && performance.now() > duetStopAt)) {\n',
+  },
+  {
+    what: 'a node serialized again is no longer inside a removed subtree',
+    // rrweb drops a pending node whose parent is in a removed subtree unless a moved node covers
+    // it in the same emit; across slices that cover is gone, so the re-added parent leaves the cache.
+    find: '\t\t\t\taddedIds.add(sn.id);\n',
+    replace: '\t\t\t\taddedIds.add(sn.id);\n\t\t\t\tthis.removesSubTreeCache.delete(n);\n',
+  },
+  {
+    what: 'pending nodes kept for the next slice',
+    find:
+      '\t\tthis.addedSet = /* @__PURE__ */ new Set();\n' +
+      '\t\tthis.movedSet = /* @__PURE__ */ new Set();\n' +
+      '\t\tthis.droppedSet = /* @__PURE__ */ new Set();\n' +
+      '\t\tthis.removesSubTreeCache = /* @__PURE__ */ new Set();\n' +
+      '\t\tthis.movedMap = {};\n',
+    replace:
+      '\t\tif (this.addedSet.size) {\n' +
+      '\t\t\tthis.movedSet = new Set([...this.movedSet].filter((m) => this.addedSet.has(m)));\n' +
+      '\t\t\t__duetMutationSlicing.backlog.add(this);\n' +
+      '\t\t} else {\n' +
+      '\t\t\tthis.movedSet = /* @__PURE__ */ new Set();\n' +
+      '\t\t\tthis.droppedSet = /* @__PURE__ */ new Set();\n' +
+      '\t\t\tthis.removesSubTreeCache = /* @__PURE__ */ new Set();\n' +
+      '\t\t\tthis.movedMap = {};\n' +
+      '\t\t\t__duetMutationSlicing.backlog.delete(this);\n' +
+      '\t\t}\n',
+  },
+  {
+    what: 'an emit with nothing to send still clears the backlog entry',
+    find: '\t\tif (!payload.texts.length && !payload.attributes.length && !payload.removes.length && !payload.adds.length) return;\n',
+    replace:
+      '\t\tif (!payload.texts.length && !payload.attributes.length && !payload.removes.length && !payload.adds.length) {\n' +
+      '\t\t\tif (!this.addedSet.size) __duetMutationSlicing.backlog.delete(this);\n' +
+      '\t\t\treturn;\n' +
+      '\t\t}\n',
+  },
+  {
+    what: 'a full snapshot that leaves the body’s children out (deferBody)',
+    find: '\t\t\tfor (const childN of Array.from(src_default$2.childNodes(n))) {\n',
+    replace: '\t\t\tif (n === __duetDeferChildrenOf) __duetDeferred.push(n);\n\t\t\telse for (const childN of Array.from(src_default$2.childNodes(n))) {\n',
+  },
+  {
+    what: 'deferBody taken at each full snapshot',
+    find: '\t\tconst node = snapshot(document, {\n',
+    replace: '\t\t__duetDeferChildrenOf = __duetMutationSlicing.deferBody ? document.body : null;\n\t\tconst node = snapshot(document, {\n',
+  },
+  {
+    what: 'deferBody over when the snapshot is',
+    find: '\t\tif (!node) return console.warn("Failed to snapshot the document");\n',
+    replace: '\t\t__duetDeferChildrenOf = null;\n\t\tif (!node) {\n\t\t\t__duetDeferred.length = 0;\n\t\t\treturn console.warn("Failed to snapshot the document");\n\t\t}\n',
+  },
+  {
+    what: 'the deferred children queued as added nodes after a checkout’s snapshot event',
+    find: '\t\tcanvasManager.unlock();\n\t\tmutationBuffers.forEach((buf) => buf.unlock());\n',
+    replace: '\t\tcanvasManager.unlock();\n\t\t__duetEnqueueDeferred();\n\t\tmutationBuffers.forEach((buf) => buf.unlock());\n',
+  },
+  {
+    what: 'the deferred children of the first snapshot queued once the document is observed',
+    find: '\t\t\ttakeFullSnapshot$1();\n\t\t\thandlers.push(observe(document));\n',
+    replace:
+      '\t\t\tconst duetBuffersBefore = mutationBuffers.size;\n\t\t\ttakeFullSnapshot$1();\n' +
+      '\t\t\tconst duetShadowBuffers = mutationBuffers.size - duetBuffersBefore;\n' +
+      '\t\t\thandlers.push(observe(document));\n' +
+      '\t\t\t__duetDocumentBuffer = [...mutationBuffers][duetBuffersBefore + duetShadowBuffers] ?? null;\n' +
+      '\t\t\t__duetEnqueueDeferred();\n',
+  },
+  {
+    what: 'nothing pending kept when a recording stops',
+    find: '\t\t\tcanvasManager.reset();\n\t\t\trecording = false;\n',
+    replace: '\t\t\tcanvasManager.reset();\n\t\t\t__duetMutationSlicing.backlog.clear();\n\t\t\t__duetDocumentBuffer = null;\n\t\t\t__duetDeferred.length = 0;\n\t\t\trecording = false;\n',
+  },
+  {
+    what: 'the settings, next to the record function',
+    find: 'record.mirror = mirror;\n',
+    replace: 'record.mirror = mirror;\nrecord.duetMutationSlicing = __duetMutationSlicing;\n',
+  },
+];
+
+/**
+ * Module state the edits use. `deferBody`: a full snapshot serializes the document with an empty
+ * body, and the body's children are queued in the document's mutation buffer as added nodes (as
+ * if just inserted), so they go out in slices as mutation events carrying the snapshot's time: a
+ * big page's snapshot, 100–300 ms in one task on a slow PC, becomes one short task and slices.
+ */
+const PRELUDE = `var __duetMutationSlicing = { budgetMs: Infinity, drain: false, deferBody: false, backlog: /* @__PURE__ */ new Set() };
+var __duetDeferChildrenOf = null;
+var __duetDeferred = [];
+var __duetDocumentBuffer = null;
+function __duetEnqueueDeferred() {
+\t// the first snapshot is taken before the document is observed: its body waits for the buffer
+\tconst buffer = __duetDocumentBuffer;
+\tif (!buffer) return;
+\tfor (const parent of __duetDeferred.splice(0)) for (const child of Array.from(parent.childNodes)) buffer.genAdds(child, parent);
+}
+`;
+
+/**
+ * rrweb's ESM build with the edits above (and a source map, so profiles of the bundle still name
+ * rrweb's functions); throws when an edit does not apply exactly once.
+ */
+export function sliceRrwebMutations(code: string, id = 'rrweb.js'): { code: string; map: ReturnType<MagicString['generateMap']> } {
+  const s = new MagicString(code);
+  for (const edit of EDITS) {
+    const at = code.indexOf(edit.find);
+    if (at < 0 || code.indexOf(edit.find, at + 1) >= 0) {
+      throw new Error(`rrweb-sliced-mutations: cannot apply "${edit.what}" (${at < 0 ? 'not found' : 'found twice'}); is rrweb still 2.2.2? Update recorder-agent/vite/rrweb-sliced-mutations.ts for the new version.`);
+    }
+    s.overwrite(at, at + edit.find.length, edit.replace);
+  }
+  s.prepend(PRELUDE);
+  return { code: s.toString(), map: s.generateMap({ source: id, includeContent: true, hires: true }) };
+}
+
+/** The Vite plugin: rrweb's ESM entry (`rrweb/dist/rrweb.js`) goes through `sliceRrwebMutations`. */
+export function rrwebSlicedMutations(): Plugin {
+  let applied = false;
+  return {
+    name: 'duet-rrweb-sliced-mutations',
+    transform(code, id) {
+      if (!/[\\/]node_modules[\\/]rrweb[\\/]dist[\\/]rrweb\.js$/.test(id.split('?')[0]!)) return null;
+      applied = true;
+      return sliceRrwebMutations(code, id);
+    },
+    buildEnd(error) {
+      if (!error && !applied) this.error('rrweb-sliced-mutations: rrweb/dist/rrweb.js was not in the bundle; the recorder would ship unsliced');
+    },
+  };
+}

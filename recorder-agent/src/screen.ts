@@ -98,10 +98,13 @@ export interface ScreenBatch {
  * not by rrweb's `checkoutEveryNms`: rrweb takes one synchronously inside whatever emits the first
  * event after the interval, usually the flush of a big re-render, so the two longest things the
  * recorder does ran as one task. Here a due checkout waits for the page to be idle (at most
- * `CHECKOUT_IDLE_TIMEOUT_MS`) and runs in an idle callback of its own. The interval stretches
- * with the cost of a snapshot (`CHECKOUT_BUDGET`): on a small page or a fast computer every
- * `checkoutEveryMs`; on a big page on a slow computer, where each snapshot freezes the page for a
- * few hundred ms, less often (the player then replays a little more from the previous one).
+ * `CHECKOUT_IDLE_TIMEOUT_MS`) and runs in an idle callback of its own. Every full snapshot (the
+ * first, a checkout, the one after a PCI pause) serializes the document with an empty body and
+ * leaves the body's content to mutation slices carrying the snapshot's time, so even a big page
+ * is never serialized in one task. The interval stretches with the cost of a snapshot, slices
+ * included (`CHECKOUT_BUDGET`): on a small page or a fast computer every `checkoutEveryMs`; on a
+ * big page on a slow computer, less often (the player then replays a little more from the
+ * previous one).
  *
  * Events are encoded to JSON one by one in the page's idle time, so the chunk cut only joins
  * strings: encoding a second of a busy page's events at once (up to a megabyte of JSON) was a task
@@ -124,8 +127,10 @@ export class ScreenCapture {
   private starting: ReturnType<typeof setTimeout> | undefined;
   private checkoutTimer: ReturnType<typeof setTimeout> | undefined;
   private checkoutIdle: number | undefined;
-  /** how long the last full snapshot took (ms of main thread) */
+  /** what the last full snapshot cost (ms of main thread, its slices included) */
   private snapshotMs = 0;
+  /** the cost so far of a snapshot whose body is still going out in slices */
+  private snapshotCost: number | undefined;
   private readonly slicing = (record as unknown as { duetMutationSlicing?: MutationSlicing }).duetMutationSlicing;
   /** when our observer last saw the DOM change (the time mutation events carry, see stampMutation) */
   private changedAt: number | undefined;
@@ -182,8 +187,6 @@ export class ScreenCapture {
         inlineImages: false,
         sampling: { mousemove: 50, scroll: 150, input: 'last' },
       }) ?? undefined;
-    // record() takes the first full snapshot synchronously when the document has loaded
-    this.snapshotMs = performance.now() - t0;
     if (this.stopRecord && deferred) {
       this.watcher = new MutationObserver(() => {
         this.changedAt = Date.now();
@@ -191,9 +194,23 @@ export class ScreenCapture {
       });
       this.watcher.observe(document, { childList: true, subtree: true, attributes: true, characterData: true });
       freezePage();
-      this.scheduleFlush(); // the body's content, when the snapshot left it for slices
     }
-    if (this.stopRecord) this.scheduleCheckout();
+    // record() takes the first full snapshot synchronously when the document has loaded
+    if (this.stopRecord) this.snapshotTaken(performance.now() - t0);
+  }
+
+  /**
+   * After a full snapshot: the next checkout is scheduled from its cost, and when its body goes out
+   * in slices (deferBody), that cost includes them, so the next is scheduled once they are done.
+   */
+  private snapshotTaken(ms: number): void {
+    if (!this.watcher) {
+      this.snapshotMs = ms;
+      this.scheduleCheckout();
+      return;
+    }
+    this.snapshotCost = ms;
+    this.scheduleFlush();
   }
 
   /** when the next checkout is due, from the cost of the last snapshot (see CHECKOUT_BUDGET) */
@@ -216,9 +233,7 @@ export class ScreenCapture {
         } catch {
           /* stopped meanwhile */
         }
-        this.snapshotMs = performance.now() - t0;
-        this.scheduleFlush(); // the body's content, when the snapshot left it for slices
-        this.scheduleCheckout();
+        this.snapshotTaken(performance.now() - t0);
       };
       if (host.requestIdleCallback) this.checkoutIdle = host.requestIdleCallback(take, { timeout: CHECKOUT_IDLE_TIMEOUT_MS });
       else this.checkoutTimer = setTimeout(take, 0);
@@ -239,6 +254,7 @@ export class ScreenCapture {
   private flush(drain = false): void {
     if (!this.stopRecord || !this.watcher) return;
     const slicing = this.slicing;
+    const t0 = performance.now();
     if (slicing) slicing.drain = drain;
     try {
       addCustomEvent(FLUSH, null);
@@ -248,6 +264,14 @@ export class ScreenCapture {
       if (slicing) slicing.drain = false;
     }
     if (slicing?.backlog.size) this.scheduleFlush();
+    if (this.snapshotCost !== undefined) {
+      this.snapshotCost += performance.now() - t0;
+      if (!slicing?.backlog.size) {
+        this.snapshotMs = this.snapshotCost;
+        this.snapshotCost = undefined;
+        this.scheduleCheckout();
+      }
+    }
   }
 
   private scheduleFlush(): void {
@@ -274,6 +298,7 @@ export class ScreenCapture {
     clearTimeout(this.starting);
     this.starting = undefined;
     this.cancelCheckout();
+    this.snapshotCost = undefined;
     this.flush(true);
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;

@@ -19,6 +19,12 @@ const RELOCK_MS = 1000;
  */
 export const LATE_BUDGET_MS = 15;
 
+/**
+ * Stopping (pause, a stall), a replayer ahead of the clock by up to this (its lookahead) is left
+ * where it is: sending it back the few ms would make rrweb rebuild the page from the snapshot.
+ */
+const KEEP_AHEAD_MS = 100;
+
 /** Where the replayer should be while playing: the clock's target plus the frame lookahead, within the events it holds. */
 export function lockedTarget(target: number, frameMs: number, rate: number, endMs: number): number {
   return Math.min(target + Math.max(0, frameMs * rate - LATE_BUDGET_MS), endMs);
@@ -139,14 +145,21 @@ export class ScreenFollower {
     const dt = now - this.lastFrameAt;
     this.lastFrameAt = now;
     if (dt > 4 && dt < 100) this.frameMs += (dt - this.frameMs) * 0.1;
+    const current = r.getCurrentTime();
     if (!playing) {
-      if (changed || drifted(r.getCurrentTime(), target, 1)) r.pause(target);
+      // Going back in rrweb means rebuilding the page: a replayer just ahead of the clock (the
+      // lookahead it played with) stays put; anything else (a seek) is redrawn exactly.
+      const ahead = current - target;
+      if (ahead >= 0 && ahead <= KEEP_AHEAD_MS) {
+        if (changed) r.pause();
+      } else if (changed || drifted(current, target, 1)) r.pause(target);
       return;
     }
     const wanted = lockedTarget(target, this.frameMs, rate, run.lastMs + 1 - run.firstMs);
     // rrweb stops by itself at the last event it holds (the next segment not appended in time).
-    if (changed || drifted(r.getCurrentTime(), wanted, RELOCK_MS) || !r.service.state.matches('playing')) {
-      r.play(wanted);
+    if (changed || drifted(current, wanted, RELOCK_MS) || !r.service.state.matches('playing')) {
+      // Never start behind where it already is (that too would rebuild); the lock catches up.
+      r.play(current > wanted && current - wanted < RELOCK_MS ? current : wanted);
       return;
     }
     this.lockTo(r, wanted, now);

@@ -52,9 +52,10 @@ export interface MutationSlicing {
 /** At the latest this long after a checkout is due, it is taken even if the page is never idle. */
 const CHECKOUT_IDLE_TIMEOUT_MS = 5_000;
 /**
- * Checkouts may take at most this share of the main thread: the next one is due no sooner than
- * the last full snapshot's duration divided by it (a 300 ms snapshot: 60 s later), and no later
- * than `CHECKOUT_MAX_FACTOR` × `checkoutEveryMs`.
+ * Checkouts may block the page at most this share of the time: the next one is due no sooner than
+ * the last full snapshot's blocking duration divided by it (a 300 ms snapshot: 60 s later), and no
+ * later than `CHECKOUT_MAX_FACTOR` × `checkoutEveryMs`. With the sliced rrweb a snapshot blocks for
+ * its shell only (a few ms), so checkouts come every `checkoutEveryMs`.
  */
 const CHECKOUT_BUDGET = 0.005;
 const CHECKOUT_MAX_FACTOR = 10;
@@ -91,8 +92,8 @@ export interface ScreenBatch {
  *
  * A big change is serialized in slices (`SLICE_MS` each, in tasks of their own), not in one task:
  * the recorder bundle's rrweb is built with `vite/rrweb-sliced-mutations.ts`, which lets a flush
- * stop after a slice's time and keep the rest for the next. Mutation events carry the time their
- * changes were first seen, not that of the slice (see `stampMutation`).
+ * stop after a slice's time and keep the rest for the next. Mutation events carry the time of the
+ * latest DOM change seen before them, not that of their slice (see `stampMutation`).
  *
  * Checkouts (a full snapshot every `checkoutEveryMs`, the player's seek points) are taken here,
  * not by rrweb's `checkoutEveryNms`: rrweb takes one synchronously inside whatever emits the first
@@ -101,10 +102,11 @@ export interface ScreenBatch {
  * `CHECKOUT_IDLE_TIMEOUT_MS`) and runs in an idle callback of its own. Every full snapshot (the
  * first, a checkout, the one after a PCI pause) serializes the document with an empty body and
  * leaves the body's content to mutation slices carrying the snapshot's time, so even a big page
- * is never serialized in one task. The interval stretches with the cost of a snapshot, slices
- * included (`CHECKOUT_BUDGET`): on a small page or a fast computer every `checkoutEveryMs`; on a
- * big page on a slow computer, less often (the player then replays a little more from the
- * previous one).
+ * is never serialized in one task. The interval stretches with what a snapshot holds the main
+ * thread at once (`CHECKOUT_BUDGET`; without the sliced rrweb, the whole snapshot): every
+ * `checkoutEveryMs` unless a snapshot blocks the page; then less often (the player replays a
+ * little more from the previous one). The slices of a checkout are not counted: on a big page on a
+ * slow computer they are a few hundred ms of main thread every 30 s, in tasks that block nothing.
  *
  * Events are encoded to JSON one by one in the page's idle time, so the chunk cut only joins
  * strings: encoding a second of a busy page's events at once (up to a megabyte of JSON) was a task
@@ -127,10 +129,8 @@ export class ScreenCapture {
   private starting: ReturnType<typeof setTimeout> | undefined;
   private checkoutTimer: ReturnType<typeof setTimeout> | undefined;
   private checkoutIdle: number | undefined;
-  /** what the last full snapshot cost (ms of main thread, its slices included) */
+  /** how long the last full snapshot held the main thread at once (ms; its slices not counted) */
   private snapshotMs = 0;
-  /** the cost so far of a snapshot whose body is still going out in slices */
-  private snapshotCost: number | undefined;
   private readonly slicing = (record as unknown as { duetMutationSlicing?: MutationSlicing }).duetMutationSlicing;
   /** when our observer last saw the DOM change (the time mutation events carry, see stampMutation) */
   private changedAt: number | undefined;
@@ -195,22 +195,17 @@ export class ScreenCapture {
       this.watcher.observe(document, { childList: true, subtree: true, attributes: true, characterData: true });
       freezePage();
     }
-    // record() takes the first full snapshot synchronously when the document has loaded
-    if (this.stopRecord) this.snapshotTaken(performance.now() - t0);
+    // record() takes the first full snapshot synchronously when the document has loaded. With the
+    // sliced rrweb that snapshot is a shell (its body follows in slices) and record()'s own time is
+    // mostly one-time set-up (observers, prototype checks), not a snapshot's.
+    if (this.stopRecord) this.snapshotTaken(this.slicing ? 0 : performance.now() - t0);
   }
 
-  /**
-   * After a full snapshot: the next checkout is scheduled from its cost, and when its body goes out
-   * in slices (deferBody), that cost includes them, so the next is scheduled once they are done.
-   */
+  /** After a full snapshot: its body's slices (deferBody) start, and the next checkout is due. */
   private snapshotTaken(ms: number): void {
-    if (!this.watcher) {
-      this.snapshotMs = ms;
-      this.scheduleCheckout();
-      return;
-    }
-    this.snapshotCost = ms;
-    this.scheduleFlush();
+    this.snapshotMs = ms;
+    if (this.watcher) this.scheduleFlush();
+    this.scheduleCheckout();
   }
 
   /** when the next checkout is due, from the cost of the last snapshot (see CHECKOUT_BUDGET) */
@@ -254,7 +249,6 @@ export class ScreenCapture {
   private flush(drain = false): void {
     if (!this.stopRecord || !this.watcher) return;
     const slicing = this.slicing;
-    const t0 = performance.now();
     if (slicing) slicing.drain = drain;
     try {
       addCustomEvent(FLUSH, null);
@@ -264,14 +258,6 @@ export class ScreenCapture {
       if (slicing) slicing.drain = false;
     }
     if (slicing?.backlog.size) this.scheduleFlush();
-    if (this.snapshotCost !== undefined) {
-      this.snapshotCost += performance.now() - t0;
-      if (!slicing?.backlog.size) {
-        this.snapshotMs = this.snapshotCost;
-        this.snapshotCost = undefined;
-        this.scheduleCheckout();
-      }
-    }
   }
 
   private scheduleFlush(): void {
@@ -298,7 +284,6 @@ export class ScreenCapture {
     clearTimeout(this.starting);
     this.starting = undefined;
     this.cancelCheckout();
-    this.snapshotCost = undefined;
     this.flush(true);
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;

@@ -23,7 +23,18 @@ export type { MutationSlicing } from '../src/screen.js';
  *   children of a removed node in a later slice. Every emitted add refers to a
  *   parent and next sibling the replayer already has, as before; a pending node removed meanwhile
  *   is skipped at its turn, as rrweb already does for a node added and removed between two emits.
- * - The buffers with pending nodes are listed in `backlog`, so the recorder knows to run another
+ * - While the recorder slices (and its buffers are frozen), the observer callback only queues the
+ *   mutation records; the next emit files them. rrweb walked every added subtree in that callback,
+ *   a microtask at the end of the page's own, often already long, task.
+ * - The removed nodes are forgotten (`removeNodeFromMap`) within the slice's time too; the rest
+ *   waits, and nothing is serialized until they all are, as before.
+ * - With `deferBody`, a full snapshot serializes the document with an empty body and queues the
+ *   body's children in the document's buffer as added nodes: a big page's snapshot becomes one
+ *   short task and slices, the content following the snapshot event at its time.
+ * - rrweb's check for patched DOM prototypes looked for `Element.querySelector` as an accessor,
+ *   so it always found Element patched and built a hidden iframe (~50 ms) for clean prototypes;
+ *   querySelector and querySelectorAll are checked as the methods they are.
+ * - The buffers with pending work are listed in `backlog`, so the recorder knows to run another
  *   slice in a task of its own.
  * - The settings are reachable as `record.duetMutationSlicing`. Defaults (`budgetMs: Infinity`)
  *   are rrweb's own behaviour.
@@ -35,15 +46,42 @@ interface Edit {
   what: string;
   find: string;
   replace: string;
+  /** the same text is in several of rrweb's bundled copies of a module: edit each */
+  everyCopy?: true;
 }
 
 const EDITS: Edit[] = [
+  {
+    what: 'DOM mutation records queued while the buffers are frozen, processed by the next emit',
+    // rrweb files the records (walking every added subtree) in its observer callback, a microtask
+    // at the end of the page's own task, which is often a long one already: while the recorder
+    // slices, that work moves to the emit, in the recorder's own task.
+    find: '\tprocessMutations = (mutations) => {\n\t\tmutations.forEach(this.processMutation);\n',
+    replace:
+      '\tprocessMutations = (mutations) => {\n' +
+      '\t\tif (__duetMutationSlicing.budgetMs !== Infinity && this.frozen && !this.locked) {\n' +
+      '\t\t\tthis.duetQueue ||= [];\n' +
+      '\t\t\tfor (const m of mutations) this.duetQueue.push(m);\n' +
+      '\t\t\treturn;\n' +
+      '\t\t}\n' +
+      '\t\tmutations.forEach(this.processMutation);\n',
+  },
   {
     what: 'the slice deadline, taken when an emit starts',
     find: 'emit = () => {\n\t\tif (this.frozen || this.locked) return;\n',
     replace:
       'emit = () => {\n\t\tif (this.frozen || this.locked) return;\n' +
-      '\t\tconst duetStopAt = __duetMutationSlicing.drain ? Infinity : performance.now() + __duetMutationSlicing.budgetMs;\n',
+      '\t\tconst duetStopAt = __duetMutationSlicing.drain ? Infinity : performance.now() + __duetMutationSlicing.budgetMs;\n' +
+      '\t\tif (this.duetQueue?.length) {\n\t\t\tconst queued = this.duetQueue;\n\t\t\tthis.duetQueue = [];\n\t\t\tqueued.forEach(this.processMutation);\n\t\t}\n',
+  },
+  {
+    what: 'removed nodes forgotten in slices too (and without re-indexing the list for each one)',
+    find: '\t\twhile (this.mapRemoves.length) this.mirror.removeNodeFromMap(this.mapRemoves.shift());\n',
+    replace:
+      '\t\tlet duetForgotten = 0;\n' +
+      '\t\twhile (duetForgotten < this.mapRemoves.length && !(duetForgotten && performance.now() > duetStopAt)) this.mirror.removeNodeFromMap(this.mapRemoves[duetForgotten++]);\n' +
+      '\t\tthis.mapRemoves.splice(0, duetForgotten);\n' +
+      '\t\tif (this.mapRemoves.length) {\n\t\t\t__duetMutationSlicing.backlog.add(this);\n\t\t\treturn;\n\t\t}\n',
   },
   {
     what: 'the node loop stopping when the slice is over',
@@ -122,6 +160,18 @@ const EDITS: Edit[] = [
     replace: '\t\t\tcanvasManager.reset();\n\t\t\t__duetMutationSlicing.backlog.clear();\n\t\t\t__duetDocumentBuffer = null;\n\t\t\t__duetDeferred.length = 0;\n\t\t\trecording = false;\n',
   },
   {
+    what: 'Element’s methods checked as methods (rrweb checks querySelector as an accessor, so it always took Element for patched and built a hidden iframe, ~50 ms, to get a clean one)',
+    find: '\t\t"shadowRoot",\n\t\t"querySelector",\n\t\t"querySelectorAll"\n\t],\n',
+    replace: '\t\t"shadowRoot"\n\t],\n',
+    everyCopy: true,
+  },
+  {
+    what: 'Element’s methods in the method list',
+    find: '\tShadowRoot: ["getSelection"],\n\tElement: [],\n',
+    replace: '\tShadowRoot: ["getSelection"],\n\tElement: ["querySelector", "querySelectorAll"],\n',
+    everyCopy: true,
+  },
+  {
     what: 'the settings, next to the record function',
     find: 'record.mirror = mirror;\n',
     replace: 'record.mirror = mirror;\nrecord.duetMutationSlicing = __duetMutationSlicing;\n',
@@ -154,10 +204,10 @@ export function sliceRrwebMutations(code: string, id = 'rrweb.js'): { code: stri
   const s = new MagicString(code);
   for (const edit of EDITS) {
     const at = code.indexOf(edit.find);
-    if (at < 0 || code.indexOf(edit.find, at + 1) >= 0) {
+    if (at < 0 || (!edit.everyCopy && code.indexOf(edit.find, at + 1) >= 0)) {
       throw new Error(`rrweb-sliced-mutations: cannot apply "${edit.what}" (${at < 0 ? 'not found' : 'found twice'}); is rrweb still 2.2.2? Update recorder-agent/vite/rrweb-sliced-mutations.ts for the new version.`);
     }
-    s.overwrite(at, at + edit.find.length, edit.replace);
+    for (let i = at; i >= 0; i = code.indexOf(edit.find, i + edit.find.length)) s.overwrite(i, i + edit.find.length, edit.replace);
   }
   s.prepend(PRELUDE);
   return { code: s.toString(), map: s.generateMap({ source: id, includeContent: true, hires: true }) };

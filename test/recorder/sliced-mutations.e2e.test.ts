@@ -107,7 +107,7 @@ describe.skipIf(browserUnavailable())('recorder: a big DOM change serialized in 
     const interactionId = await page.evaluate(
       ({ serverUrl, token }) => {
         const w = window as unknown as { rec: { start(o: object): Promise<string> }; DuetRecorder: { Recorder: new (o: object) => { start(o: object): Promise<string> } } };
-        // checkouts every 1.5 s: full snapshots taken over a changing page, their body in slices too
+        // checkouts every 1.5 s: full snapshots taken over a changing page (when it is idle), their body in slices too
         w.rec = new w.DuetRecorder.Recorder({ serverUrl, token, tabId: 'big', checkoutEveryMs: 1500 });
         return w.rec.start({ callId: 'sliced-1' });
       },
@@ -121,7 +121,15 @@ describe.skipIf(browserUnavailable())('recorder: a big DOM change serialized in 
     await page.waitForTimeout(500);
     await page.evaluate(() => (window as unknown as { keyedRender(): Promise<void> }).keyedRender());
     await page.type('#q', 'def', { delay: 5 });
-    await page.waitForTimeout(3000);
+    await page.waitForTimeout(1000);
+    // a pause and resume: the screen starts again with a full snapshot of the whole page (a seek point)
+    await page.evaluate(async () => {
+      const rec = (window as unknown as { rec: { pause(): void; resume(): void } }).rec;
+      rec.pause();
+      await new Promise((r) => setTimeout(r, 500));
+      rec.resume();
+    });
+    await page.waitForTimeout(2500);
     live = await page.evaluate(() => (window as unknown as { digest(d: Document): Digest }).digest(document));
     await page.evaluate(() => (window as unknown as { rec: { stop(): Promise<void> } }).rec.stop());
     await waitReady(server, interactionId, 90_000);
@@ -151,7 +159,8 @@ describe.skipIf(browserUnavailable())('recorder: a big DOM change serialized in 
 
   it('replays to exactly the page’s last state: rows, their order, classes, texts, and the ticker', { timeout: 120_000 }, async () => {
     expect(live.rows.length).toBeGreaterThan(1500); // every third of 4,000 rows, less the removed ones, and 300 new
-    // from the start, through every checkout; and from the last checkout only, as the player seeks
+    // from the start, through every full snapshot; and from the last one only (the resume's, or a
+    // later checkout), as the player seeks
     const lastSnapshot = events.findLastIndex((e) => e.type === 2);
     expect(lastSnapshot).toBeGreaterThan(1);
     const fromLastCheckout = events.slice(events.findLastIndex((e, i) => e.type === 4 && i < lastSnapshot));

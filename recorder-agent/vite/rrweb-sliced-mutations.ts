@@ -36,8 +36,8 @@ export type { MutationSlicing } from '../src/screen.js';
  *   querySelector and querySelectorAll are checked as the methods they are.
  * - The buffers with pending work are listed in `backlog`, so the recorder knows to run another
  *   slice in a task of its own.
- * - The settings are reachable as `record.duetMutationSlicing`. Defaults (`budgetMs: Infinity`)
- *   are rrweb's own behaviour.
+ * - The settings are reachable as `record.duetMutationSlicing`. With the defaults (`budgetMs:
+ *   Infinity`, `deferBody: false`) rrweb behaves as its own build, the prototype check aside.
  *
  * Each edit is located by an exact piece of rrweb's code; when one is missing (another rrweb
  * version) the build fails, rather than silently shipping an unsliced recorder.

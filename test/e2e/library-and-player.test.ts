@@ -255,7 +255,7 @@ describe.skipIf(browserUnavailable())('review UI: library and synced player', ()
     await clickTimelineAt(page, 17_000, timelineMs);
     await expect.poll(() => replayHas(page, '#call-timer'), { timeout: 15_000 }).toBe(true);
     await page.close();
-  });
+  }, 90_000);
 
   it('pins coaching comments to moments: on the timeline, jump there when clicked; the agent sees only the shared one', async () => {
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });

@@ -184,7 +184,7 @@ describe.skipIf(browserUnavailable())('review UI: evaluation, dispute, resolutio
 
     await page.getByRole('link', { name: 'Evaluations', exact: true }).click();
     const table = page.getByTestId('evaluations-table');
-    await expect.poll(() => table.getByRole('row').count()).toBe(2);
+    await expect.poll(() => table.getByRole('row').count(), { timeout: 15_000 }).toBe(2); // its page is a chunk of its own
     expect(await table.textContent()).toMatch(/CALL-EVAL-1.*Sofia Reyes.*Disputed/);
     await page.screenshot({ path: await screenshotPath('61-evaluations-agent') });
     await page.close();

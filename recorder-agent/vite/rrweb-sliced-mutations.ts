@@ -1,7 +1,5 @@
 import MagicString from 'magic-string';
 import type { Plugin } from 'vite';
-// the settings' shape, as the recorder reads them
-export type { MutationSlicing } from '../src/screen.js';
 
 /**
  * Lets the recorder serialize a big DOM change in slices of a few milliseconds instead of one
@@ -36,7 +34,8 @@ export type { MutationSlicing } from '../src/screen.js';
  *   querySelector and querySelectorAll are checked as the methods they are.
  * - The buffers with pending work are listed in `backlog`, so the recorder knows to run another
  *   slice in a task of its own.
- * - The settings are reachable as `record.duetMutationSlicing`. With the defaults (`budgetMs:
+ * - The settings are reachable as `record.duetMutationSlicing` (shape: `MutationSlicing` in
+ *   src/screen.ts). With the defaults (`budgetMs:
  *   Infinity`, `deferBody: false`) rrweb behaves as its own build, the prototype check aside.
  *
  * Each edit is located by an exact piece of rrweb's code; when one is missing (another rrweb

@@ -61,6 +61,13 @@ export function prefetchPlayer(location: Pick<Location, 'pathname' | 'search'>, 
         element.src = audioUrl;
         if (initialMs) element.currentTime = Math.min(initialMs, manifest.timelineMs) / 1000;
         entry.audio = { key: manifest.audio.key, element };
+        // Not adopted within the minute (signed out, another page): stop its download.
+        setTimeout(() => {
+          if (entry.audio?.element !== element) return;
+          delete entry.audio;
+          element.removeAttribute('src');
+          element.load();
+        }, KEEP_MS);
       }
       const key = firstSegmentKey(manifest, Math.min(initialMs, manifest.timelineMs));
       const segment = manifest.screens.flatMap((s) => s.segments).find((s) => s.key === key);

@@ -288,6 +288,11 @@ describe.skipIf(browserUnavailable())('review UI: evaluation, dispute, resolutio
     const { started_at } = await db.selectFrom('interactions').select('started_at').where('id', '=', caseyCall).executeTakeFirstOrThrow();
     const run = await quinn.post(`/api/scoring/sampling-plans/${plan.body.id}/run`, { period: periodKeyOf(started_at, 'week') });
     expect(run.body.perAgent[await userId('casey')]).toBe(1);
+    // The recorded fixture's call is from the day it was recorded, so its period (and the due date
+    // 7 days after it) is long past: due in 3 days from now instead, to see the open assignment as
+    // an evaluator does this week (overdue flagging: test/api/scoring-sampling.test.ts).
+    const assignment = db.updateTable('sampling_assignments').where('plan_id', '=', plan.body.id).where('interaction_id', '=', caseyCall);
+    expect((await assignment.set({ due_at: new Date(Date.now() + 3 * 86_400_000) }).executeTakeFirst()).numUpdatedRows).toBe(1n);
 
     const page = await signIn('sofia');
     await page.getByRole('link', { name: 'Evaluations', exact: true }).click();

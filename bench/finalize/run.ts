@@ -7,8 +7,8 @@
  * 3. A breakdown pass on the first copy calls the job's parts from outside one by one
  *    (loadFinalizeInput, eventsOf, buildSegments, computeScreenFacts, buildTimelineAudio, a plain
  *    PCM decode, the analysis's one decode + PcmAnalyzer) and then the re-encode baseline: ffmpeg with
- *    reencodeArgs on the very concat list buildTimelineAudio wrote (reencodeSeconds60min), beside
- *    the copy concat of the same list.
+ *    reencodeArgs on the timeline audio buildTimelineAudio wrote (reencodeSeconds60min), beside a
+ *    plain packet-copy remux of the same file.
  * 4. secondsToPlayable60min: the finalize job handler from call to resolve (status `ready`), on
  *    that copy and then on fresh copies, up to BENCH_FINALIZE_RUNS (3) while the time budget
  *    (BENCH_FINALIZE_BUDGET_S, 300 s) allows; median. Inside each run, phase boundaries come from
@@ -28,7 +28,7 @@ import { analyzeJobId, createAppJobQueue, createObjectStore, migrateToLatest, op
 import type { Manifest } from '../../protocol/src/index.js';
 import { buildTimelineAudio, splitIntoPieces } from '../../workers/src/finalize/audio.js';
 import { analyzeAudioFile } from '../../workers/src/analysis/analyze-audio-file.js';
-import { concatArgs, pcmArgs, reencodeArgs } from '../../workers/src/finalize/audio-args.js';
+import { pcmArgs, reencodeArgs } from '../../workers/src/finalize/audio-args.js';
 import { FFMPEG, probeAudio, runMedia } from '../../workers/src/finalize/ffmpeg.js';
 import { loadFinalizeInput } from '../../workers/src/finalize/load.js';
 import { eventsOf } from '../../workers/src/finalize/screen.js';
@@ -201,7 +201,7 @@ const timeIt = async <T>(fn: () => Promise<T> | T): Promise<[T, number]> => {
 
 /**
  * The job's parts called one by one from outside on the copy `id` (read-only: the job runs on the
- * same copy afterwards), then the re-encode baseline on the concat list buildTimelineAudio wrote.
+ * same copy afterwards), then the re-encode baseline on the timeline audio buildTimelineAudio wrote.
  */
 async function breakdown(db: Kysely<DB>, id: string) {
   const [loaded, loadS] = await timeIt(() => loadFinalizeInput(db, id));
@@ -226,15 +226,14 @@ async function breakdown(db: Kysely<DB>, id: string) {
     await scratch.put('bench/audio.ogg', bytes, { contentType: 'audio/ogg', contentLength: bytes.byteLength });
   });
   const copyOut = path.join(dir, 'copy-again.ogg');
-  const [, concatCopyS] = await timeIt(() => runMedia(FFMPEG, concatArgs(built.listFile, copyOut)));
+  const [, copyRemuxS] = await timeIt(() => runMedia(FFMPEG, ['-hide_banner', '-nostdin', '-y', '-v', 'error', '-f', 'ogg', '-i', built.file, '-map', '0:a:0', '-c', 'copy', '-f', 'ogg', copyOut]));
   let reencode: { seconds: number; durationMs: number; bytes: number } | null = null;
   if (REENCODE) {
     const out = path.join(dir, 'reencoded.ogg');
-    const [, reencodeS] = await timeIt(() => runMedia(FFMPEG, reencodeArgs(built.listFile, out)));
+    const [, reencodeS] = await timeIt(() => runMedia(FFMPEG, reencodeArgs(built.file, out)));
     const probe = await probeAudio(out);
     reencode = { seconds: reencodeS, durationMs: probe.durationMs, bytes: (await readFile(out)).byteLength };
   }
-  const list = await readFile(built.listFile, 'utf8');
   await rm(dir, { recursive: true, force: true });
   return {
     loadS,
@@ -253,14 +252,13 @@ async function breakdown(db: Kysely<DB>, id: string) {
       splitS,
       pieces: pieces.length,
       timelineS,
-      listEntries: (list.match(/^file /gm) ?? []).length,
       probe: built.probe,
       decodeOnlyS: decodeS,
       analysisS,
       analysisSpeechIntervals: analysis.speech.map((x) => x.length),
       uploadS: audioUploadS,
       bytes: audioBytes,
-      concatCopyS,
+      copyRemuxS,
     },
     reencode,
   };
@@ -416,7 +414,7 @@ export async function main(): Promise<number> {
       realtimeFactor: Math.round(timelineS / seconds),
       playableOverReencode: r3(seconds / reencodeSeconds),
       timelineAudioCopyOverReencode: r3(bd.audio.timelineS / reencodeSeconds),
-      concatCopyOverReencode: r3(bd.audio.concatCopyS / reencodeSeconds),
+      copyRemuxOverReencode: r3(bd.audio.copyRemuxS / reencodeSeconds),
       reencodeRealtimeFactor: Math.round(timelineS / reencodeSeconds),
       secondsToPlayableRuns: runs.map((r) => r3(r.seconds)),
       runsNote: budgetNote || null,
@@ -435,7 +433,7 @@ export async function main(): Promise<number> {
       partScreenUploadSeconds: r3(bd.screen.uploadS),
       partAudioSplitSeconds: r3(bd.audio.splitS),
       partBuildTimelineAudioSeconds: r3(bd.audio.timelineS),
-      partConcatCopySeconds: r3(bd.audio.concatCopyS),
+      partCopyRemuxSeconds: r3(bd.audio.copyRemuxS),
       partPcmDecodeOnlySeconds: r3(bd.audio.decodeOnlyS),
       partAnalysisDecodeAndAnalyseSeconds: r3(bd.audio.analysisS),
       partAudioUploadSeconds: r3(bd.audio.uploadS),

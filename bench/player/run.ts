@@ -137,6 +137,11 @@ async function waitStarted(page: Page) {
   }
 }
 
+/** The screen follower's counters (sync.ts keeps them on the replay root; 0 in builds without them). */
+async function followerCounts(page: Page): Promise<{ rebuilds: number; playbacks: number; finishes: number; rewrites: number; rebuiltSteps: number }> {
+  return (await page.evaluate(`(() => { const d = document.querySelector('[data-testid=replay-root]')?.dataset ?? {}; return { rebuilds: Number(d.rebuilds ?? 0), playbacks: Number(d.playbacks ?? 0), finishes: Number(d.finishes ?? 0), rewrites: __bench.repositions, rebuiltSteps: __bench.rebuilt }; })()`)) as { rebuilds: number; playbacks: number; finishes: number; rewrites: number; rebuiltSteps: number };
+}
+
 type CpuProfile = { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[]; samples: number[]; timeDeltas: number[] };
 
 /** BENCH_PLAYER_PROFILE=1: where the page's main thread spent the first play, by script and by function (self time). */
@@ -251,12 +256,15 @@ async function measureVariant(browser: Browser, url: string, fixture: SentFixtur
     log(`   seeks: p50 ${seek.p50.toFixed(0)} ms, p95 ${seek.p95.toFixed(0)} ms, max ${seek.max.toFixed(0)} ms (${failures.length} not ready within 5 s)`);
 
     const changes: (ScreenChange & { rate: number })[] = [];
+    /** what the replayer did while the skew windows played (the follower's counters; absent in builds before them) */
+    const playCounts = { rebuilds: 0, playbacks: 0, finishes: 0 };
     if (SKEW) {
       for (const w of WINDOWS.filter((_, i) => !ONLY_WINDOWS || ONLY_WINDOWS.includes(i))) {
         await page.evaluate('__bench.collect = null; __bench.changes = []');
         await setRate(page, w.rate);
         await clickAt(page, w.atMs);
         await ensurePlaying(page, true);
+        const before = await followerCounts(page);
         if (w.switchTo !== undefined) {
           await page.evaluate(`__bench.collect = ${JSON.stringify(`${w.label} (before the switch)`)}`);
           await sleep(w.switchAfterMs ?? 0);
@@ -268,10 +276,13 @@ async function measureVariant(browser: Browser, url: string, fixture: SentFixtur
           await sleep(w.wallMs);
         }
         await page.evaluate('__bench.collect = null');
+        const after = await followerCounts(page);
         const got = (await benchState(page)).changes;
         changes.push(...got);
         const s = screenVoiceSkew(beepAudio, got).summary;
-        log(`   skew ${w.label}: ${s.count} changes, lead ≤ ${s.maxLeadMs.toFixed(1)} ms, lag ≤ ${s.maxLagMs.toFixed(1)} ms, mean ${s.meanMs.toFixed(1)} ms`);
+        const during = { rebuilds: after.rebuilds - before.rebuilds, playbacks: after.playbacks - before.playbacks, finishes: after.finishes - before.finishes };
+        for (const k of ['rebuilds', 'playbacks', 'finishes'] as const) playCounts[k] += during[k];
+        log(`   skew ${w.label}: ${s.count} changes, lead ≤ ${s.maxLeadMs.toFixed(1)} ms, lag ≤ ${s.maxLagMs.toFixed(1)} ms, mean ${s.meanMs.toFixed(1)} ms; page builds ${during.rebuilds}, rewinds ${during.playbacks}, ran out ${during.finishes}; rewrites / rebuilt steps set apart ${after.rewrites - before.rewrites} / ${after.rebuiltSteps - before.rebuiltSteps}`);
         if (env.BENCH_PLAYER_DEBUG) for (const c of screenVoiceSkew(beepAudio, got).samples) log(`     beep ${c.beep}: ${c.skewMs.toFixed(1)} ms ${JSON.stringify(c)}`);
         await ensurePlaying(page, false);
       }
@@ -303,6 +314,10 @@ async function measureVariant(browser: Browser, url: string, fixture: SentFixtur
       skewUnmatched: skew.summary.unmatched,
       skewRepositionsIgnored: repositions,
       skewRebuildStepsIgnored: rebuilt,
+      /** during the skew windows: page builds from a snapshot (a segment boundary played through is one), rewinds, replayer out of events */
+      playPageBuilds: playCounts.rebuilds,
+      playRewinds: playCounts.playbacks,
+      playRanOut: playCounts.finishes,
       skewByPhase: byPhase,
       pageErrors: errors.slice(0, 5),
       landed: seeks.map((s) => s.atMs),

@@ -26,7 +26,13 @@ async function viteBuild(root: string, outDir: string): Promise<void> {
     base: '/',
     logLevel: 'warn',
     plugins: [react()],
-    resolve: { alias: { '@duet/protocol': path.join(ROOT, 'protocol/src/index.ts') } },
+    // As review-ui/vite.config.ts: the package's index, and its subpath exports (zod-free modules).
+    resolve: {
+      alias: [
+        { find: /^@duet\/protocol$/, replacement: path.join(ROOT, 'protocol/src/index.ts') },
+        { find: /^@duet\/protocol\/([\w-]+)$/, replacement: `${path.join(ROOT, 'protocol/src')}/$1.ts` },
+      ],
+    },
     build: { outDir, emptyOutDir: true, sourcemap: false },
   });
 }

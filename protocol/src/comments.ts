@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { COMMENT_MAX_CHARS } from './constants.js';
 
 /**
  * Coaching comments pinned to a moment of an interaction (`/api/interactions/:id/comments`).
@@ -8,8 +9,7 @@ import { z } from 'zod';
 export const CommentVisibility = z.enum(['private', 'agent']);
 export type CommentVisibility = z.infer<typeof CommentVisibility>;
 
-/** Longest comment text, in characters: a coaching note, not an essay. */
-export const COMMENT_MAX_CHARS = 2000;
+export { COMMENT_MAX_CHARS };
 
 const CommentText = z
   .string()

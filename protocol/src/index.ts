@@ -2,7 +2,7 @@
  * Duet's wire contracts: browser-safe zod schemas and types shared by the server, the workers,
  * the recorder agent and the review UI. This package imports nothing of Duet's own.
  */
-export const PROTOCOL_VERSION = 1;
+export { PROTOCOL_VERSION } from './constants.js';
 export * from './roles.js';
 export * from './errors.js';
 export * from './auth.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { ROLES } from './constants.js';
 
-/** Every role a Duet user can hold; a user may hold several. */
-export const ROLES = ['admin', 'supervisor', 'qa', 'trainer', 'executive', 'agent'] as const;
+export { ROLES };
 export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
 

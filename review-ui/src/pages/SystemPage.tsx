@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION } from '@duet/protocol';
+import { PROTOCOL_VERSION } from '@duet/protocol/constants';
 import type { Health } from '@duet/protocol';
 import { api } from '../api';
 import { plural } from '../format';

@@ -1,6 +1,6 @@
 import { useMemo, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
-import { ROLES } from '@duet/protocol';
+import { ROLES } from '@duet/protocol/constants';
 import type { EmploymentType, Role, TeamSummary, UpdateUserRequest, UserSummary } from '@duet/protocol';
 import { api } from '../api';
 import { useMe } from '../auth';

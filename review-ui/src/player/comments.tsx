@@ -1,5 +1,7 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type RefObject } from 'react';
-import { COMMENT_MAX_CHARS, type Comment, type CommentVisibility, type InteractionSummary } from '@duet/protocol';
+import type { Comment, CommentVisibility, InteractionSummary } from '@duet/protocol';
+// The constant alone: the package's index would bring every schema and zod into the player's chunk.
+import { COMMENT_MAX_CHARS } from '@duet/protocol/constants';
 import { ApiError } from '../api';
 import { hasRole, useMe } from '../auth';
 import { formatDateTime } from '../format';

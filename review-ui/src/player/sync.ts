@@ -34,7 +34,10 @@ export function lockedTarget(target: number, frameMs: number, rate: number, endM
 type ReplayTimer = { timeOffset: number; lastTimestamp: number };
 /** Before the first snapshot, show it anyway if it comes this soon (rather than a blank stage). */
 const SHOW_FIRST_EARLY_MS = 2000;
-/** Load the next segment this long before playback reaches it. */
+/**
+ * Append the next segment this long before playback reaches it, or reaches the end of the events
+ * the replayer holds (before a PCI pause the held events end up to 30 s before the next segment).
+ */
 const PREFETCH_AHEAD_MS = 20_000;
 
 
@@ -75,6 +78,12 @@ export class ScreenFollower {
   private lastRate = 1;
   /** the replayer was just built and has not been positioned yet */
   private fresh = false;
+  /**
+   * rrweb played the last event it holds and stopped itself ('finish'): it forgot which events it
+   * has applied, so play() would rebuild the page from the snapshot (and run out again 50 ms
+   * later). It is left alone until more events are appended.
+   */
+  private ranOut = false;
   /** the wall time of the last sync() and the frame interval seen (smoothed) */
   private lastFrameAt = 0;
   private frameMs = 1000 / 60;
@@ -156,8 +165,12 @@ export class ScreenFollower {
       return;
     }
     const wanted = lockedTarget(target, this.frameMs, rate, run.lastMs + 1 - run.firstMs);
-    // rrweb stops by itself at the last event it holds (the next segment not appended in time).
-    if (changed || drifted(current, wanted, RELOCK_MS) || !r.service.state.matches('playing')) {
+    const stopped = !r.service.state.matches('playing');
+    // Out of events (the screen recording ends before the audio, or the next segment is late):
+    // the page already shows the last state; there is nothing to play until more arrive.
+    if (stopped && this.ranOut && !changed) return;
+    // rrweb stops by itself at the last event it holds (the next segment appended after that).
+    if (changed || drifted(current, wanted, RELOCK_MS) || stopped) {
       // Never start behind where it already is (that too would rebuild); the lock catches up.
       r.play(current > wanted && current - wanted < RELOCK_MS ? current : wanted);
       return;
@@ -219,6 +232,18 @@ export class ScreenFollower {
       // to the page directly.
       useVirtualDom: false,
     });
+    // How often the page was built from a snapshot, went back, or ran out of events: each is
+    // visible (a redraw), and while playing straight through only segment boundaries should
+    // build. Kept on the root for the browser tests and bench/player.
+    const count = (name: 'rebuilds' | 'playbacks' | 'finishes') => () => {
+      this.root.dataset[name] = String(Number(this.root.dataset[name] ?? 0) + 1);
+    };
+    replayer.on('fullsnapshot-rebuilded', count('rebuilds'));
+    replayer.on('play-back', count('playbacks'));
+    replayer.on('finish', count('finishes'));
+    replayer.on('finish', () => {
+      if (this.replayer === replayer) this.ranOut = true;
+    });
     replayer.on('resize', (d) => {
       const { width, height } = d as { width: number; height: number };
       this.dims = { width, height };
@@ -228,6 +253,7 @@ export class ScreenFollower {
     const entry = this.segments[index]!;
     this.run = { first: index, last: index, firstMs: entry.startMs, lastMs: Math.max(entry.endMs, this.eventsEnd(events)) };
     this.lastPlaying = false;
+    this.ranOut = false;
     // The sync() that follows draws it, at the clock's time: drawing the snapshot first (pause(0))
     // would build the page twice.
     this.fresh = true;
@@ -250,13 +276,15 @@ export class ScreenFollower {
     if (!entry) return;
     // "prefetches the next": start as soon as we are in the run's last segment.
     this.cache.prefetch(entry);
-    if (entry.startMs - t > PREFETCH_AHEAD_MS || this.appending.has(next)) return;
+    // Appended before the replayer runs out of events: once it has, rrweb's only way on is a rebuild.
+    if (Math.min(entry.startMs, run.lastMs) - t > PREFETCH_AHEAD_MS || this.appending.has(next)) return;
     this.appending.add(next);
     this.cache.get(entry).then(
       (events) => {
         if (this.disposed || this.replayer !== replayer || !this.run || this.run.last !== next - 1) return;
         for (const e of events) replayer.addEvent(e as never);
         this.run = { ...this.run, last: next, lastMs: Math.max(entry.endMs, this.eventsEnd(events)) };
+        this.ranOut = false;
       },
       () => {
         // Not fatal now: when playback reaches it, build() reports the error.

@@ -20,6 +20,10 @@ export interface ProfileSummary {
   byOwner: { name: string; ms: number }[];
   /** the recorder bundle's frames, by original function, self time plus native callees */
   topRecorderFunctions: { name: string; ms: number }[];
+  /** the same inside the page's long tasks (clock-aligned runs only): what to cut first */
+  topRecorderFunctionsInLong: { name: string; ms: number }[];
+  /** the long tasks the recorder spent over 5 ms in (clock-aligned): when, how long, its top functions */
+  recorderLongTasks: { startMs: number; durationMs: number; recorderMs: number; top: string[] }[];
   /**
    * The recorder's time by what it was doing, from the outermost recognised frame on the stack:
    * rrweb's mutation handling, its full snapshots, the chunk encoding, the outbox,
@@ -157,6 +161,7 @@ export async function attributeProfile(
   const owners = new Map<string, number>();
   const phases = new Map<string, { ms: number; inLongMs: number }>();
   const fns = new Map<string, number>();
+  const fnsInLong = new Map<string, number>();
   const samples = profile.samples ?? [];
   const deltas = profile.timeDeltas ?? [];
   // Sample times (µs, the profiler's clock); a sample stands for the time to the next one.
@@ -178,7 +183,7 @@ export async function attributeProfile(
     }
   }
   const tasks = offsetMs !== null ? [...clock!.longTasks].sort((a, b) => a[0] - b[0]) : [];
-  const perTask = tasks.map(() => ({ recorderMs: 0, phases: new Map<string, number>() }));
+  const perTask = tasks.map(() => ({ recorderMs: 0, phases: new Map<string, number>(), fns: new Map<string, number>() }));
 
   // Without a clock: busy periods (runs of non-idle samples) stand in for long tasks.
   let periodMs = 0;
@@ -225,6 +230,8 @@ export async function attributeProfile(
         perTask[task]!.recorderMs += ms;
         perTask[task]!.phases.set(ph, (perTask[task]!.phases.get(ph) ?? 0) + ms);
         phases.get(ph)!.inLongMs += ms;
+        fnsInLong.set(o.fn, (fnsInLong.get(o.fn) ?? 0) + ms);
+        perTask[task]!.fns.set(o.fn, (perTask[task]!.fns.get(o.fn) ?? 0) + ms);
       }
     }
   }
@@ -243,6 +250,17 @@ export async function attributeProfile(
     totalMs: Math.round(total),
     byOwner: byOwner.filter((o) => o.ms >= 1),
     topRecorderFunctions: sorted(fns).slice(0, 25),
+    topRecorderFunctionsInLong: sorted(fnsInLong).slice(0, 25),
+    recorderLongTasks: tasks
+      .map(([start, d], k) => ({
+        startMs: Math.round(start),
+        durationMs: Math.round(d),
+        recorderMs: Math.round(perTask[k]!.recorderMs * 10) / 10,
+        top: sorted(perTask[k]!.fns)
+          .slice(0, 4)
+          .map((f) => `${f.name} ${f.ms}`),
+      }))
+      .filter((t) => t.recorderMs > 5),
     recorderByPhase: [...phases].map(([name, v]) => ({ name, ms: Math.round(v.ms * 10) / 10, inLongMs: Math.round(v.inLongMs * 10) / 10 })).sort((a, b) => b.ms - a.ms),
     busyPeriods,
     longTaskSource: offsetMs !== null ? 'long tasks (clock-aligned)' : 'busy periods (no clock marks)',

@@ -464,6 +464,10 @@ export async function main(): Promise<number> {
       for (const c of pr.recorderByPhase) console.log(`  ${c.ms.toFixed(0).padStart(6)} / ${c.inLongMs.toFixed(0).padStart(5)} ms  ${c.name}`);
       console.log('  recorder functions (self + native callees):');
       for (const c of profile.profile!.topRecorderFunctions.slice(0, 15)) console.log(`  ${c.ms.toFixed(0).padStart(6)} ms  ${c.name}`);
+      console.log('  recorder functions inside long tasks:');
+      for (const c of pr.topRecorderFunctionsInLong.slice(0, 15)) console.log(`  ${c.ms.toFixed(1).padStart(6)} ms  ${c.name}`);
+      console.log('  long tasks the recorder spent over 5 ms in:');
+      for (const t of pr.recorderLongTasks) console.log(`  at ${t.startMs} ms, ${t.durationMs} ms long, recorder ${t.recorderMs} ms: ${t.top.join(', ')}`);
     }
 
     let heap: { with: HeapRun; without: HeapRun } | undefined;

@@ -421,21 +421,26 @@ export class Recorder {
     this.write(() => this.outbox!.add({ interactionId, kind: 'marker', body, bytes: 0 }));
   }
 
-  /** Cuts the captured events into a chunk; `flush` false leaves pending mutations to the next cut. */
+  /** Cuts the captured events into chunks; `flush` false leaves pending mutations to the next cut. */
   private cutScreen(flush = true) {
     if (!this.screen || !this.active) return;
-    const batch = this.screen.take(flush);
+    const batches = this.screen.take(flush);
     const startMs = this.lastScreenCut;
     const endMs = Date.now();
     this.lastScreenCut = endMs;
-    if (!batch) return;
     const stream = this.stream;
-    // Compressed in order: the next write (a chunk, a pause marker) waits for this one.
-    this.write(async () => {
-      const gz = await this.compressor.gzip(batch.json);
-      const payload = gz ?? new TextEncoder().encode(batch.json);
-      await this.addChunk(stream, payload, Math.min(startMs, batch.firstMs), Math.max(endMs, batch.lastMs), batch.count, gz ? 'gzip' : undefined);
-    });
+    // Several chunks when a big drain made the events too large for one: the first starts at the
+    // cut before, the last ends at this one.
+    for (const [i, batch] of batches.entries()) {
+      const from = i === 0 ? Math.min(startMs, batch.firstMs) : batch.firstMs;
+      const to = i === batches.length - 1 ? Math.max(endMs, batch.lastMs) : batch.lastMs;
+      // Compressed in order: the next write (a chunk, a pause marker) waits for this one.
+      this.write(async () => {
+        const gz = await this.compressor.gzip(batch.json);
+        const payload = gz ?? new TextEncoder().encode(batch.json);
+        await this.addChunk(stream, payload, from, to, batch.count, gz ? 'gzip' : undefined);
+      });
+    }
   }
 
   private write(fn: () => Promise<unknown>) {

@@ -1,11 +1,8 @@
+import { INGEST_LIMITS } from '@duet/protocol/ingest-wire';
 import { addCustomEvent, freezePage, record } from 'rrweb';
+import { encodeEvent, packBatches, type EncodedEvent, type EventWithTime, type ScreenBatch } from './screen-encoding.js';
 
-/** What rrweb emits, as far as the recorder looks into it. */
-export interface EventWithTime {
-  type: number;
-  timestamp: number;
-  data: unknown;
-}
+export type { EventWithTime, ScreenBatch } from './screen-encoding.js';
 
 export interface ScreenCaptureOptions {
   sensitiveSelector: string;
@@ -42,6 +39,13 @@ export interface MutationSlicing {
   /** when true, emit everything pending (a pause, a stop, a checkout) */
   drain: boolean;
   /**
+   * true while the recorder runs a slice: only then (or when draining) does rrweb serialize, not in
+   * the emit it runs before each user event inside the page's own task
+   */
+  inFlush: boolean;
+  /** called when rrweb's observer queued mutation records (the DOM changed) */
+  onQueue: (() => void) | null;
+  /**
    * when true, a full snapshot leaves the body's children out and queues them as added nodes,
    * serialized in slices right after it (carrying its time)
    */
@@ -66,13 +70,13 @@ const ENCODE_MARGIN_MS = 2;
 type IdleDeadline = { timeRemaining(): number };
 type IdleHost = { requestIdleCallback?: (cb: (d: IdleDeadline) => void, o?: { timeout: number }) => number; cancelIdleCallback?: (h: number) => void };
 
-/** Events cut for one chunk: their JSON array, how many, and the first and last timestamps. */
-export interface ScreenBatch {
-  json: string;
-  count: number;
-  firstMs: number;
-  lastMs: number;
-}
+/**
+ * A screen chunk's payload at most (decompressed, as the server counts it): three quarters of the
+ * ingest limit, the rest left for what a future recorder version adds around the events.
+ */
+const CHUNK_BYTES = Math.floor(INGEST_LIMITS.maxChunkBytes * 0.75);
+/** A mutation event larger than this is encoded as several consecutive ones (see screen-encoding.ts). */
+const EVENT_BYTES = 512 * 1024;
 
 /**
  * rrweb recording with privacy by default: every input masked unless it matches the unmask
@@ -83,12 +87,15 @@ export interface ScreenBatch {
  * observer callback runs as a microtask at the end of the task that changed the DOM, so its
  * serialization lengthens the page's own (often already long) task: in bench/recorder that was
  * most of the recorder's added blocking time. rrweb's buffers are kept frozen (its `freezePage`:
- * mutations are collected, not serialized); a mutation observer of ours schedules a flush task,
- * and a flush (an internal custom event, which unfreezes rrweb's buffers before it is emitted, then
- * dropped) serializes what is pending. rrweb itself unfreezes before every interaction event
- * (input, click, scroll), so mutations stay ordered before the interaction that follows them; every
- * emitted event freezes the buffers again. take() and stop() drain first, so nothing is lost at a
- * chunk cut or a pause.
+ * mutations are collected, not serialized); when rrweb's observer queues records, a flush task is
+ * scheduled, and a flush (an internal custom event, which unfreezes rrweb's buffers before it is
+ * emitted, then dropped) serializes what is pending. rrweb also unfreezes before every interaction
+ * event (input, click, scroll) to keep the mutations before it in order; with the sliced rrweb that
+ * emit, which runs inside the page's own task (a keystroke re-rendering a list), serializes
+ * nothing and leaves the pending changes to the next slice: they follow the interaction in the
+ * stream, stamped no earlier than it (a re-render shows with the keystroke after it if the page
+ * is busy until then). Every emitted event freezes the buffers again. take() and stop() drain
+ * first, so nothing is lost at a chunk cut or a pause.
  *
  * A big change is serialized in slices (`SLICE_MS` each, in tasks of their own), not in one task:
  * the recorder bundle's rrweb is built with `vite/rrweb-sliced-mutations.ts`, which lets a flush
@@ -118,12 +125,11 @@ export class ScreenCapture {
   private pending: EventWithTime[] = [];
   private encodedUpTo = 0;
   /** JSON of the events encoded since the last take */
-  private parts: string[] = [];
-  /** events kept since the last take (encoded or not) */
-  private count = 0;
-  private firstMs = 0;
-  private lastMs = 0;
+  private parts: EncodedEvent[] = [];
   private encoder: number | ReturnType<typeof setTimeout> | undefined;
+  /** mutations are serialized in the recorder's own tasks (see deferMutations) */
+  private deferred = false;
+  /** tells when the DOM changed, with an rrweb built without the slicing change */
   private watcher: MutationObserver | undefined;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private starting: ReturnType<typeof setTimeout> | undefined;
@@ -168,8 +174,12 @@ export class ScreenCapture {
           const e = event as EventWithTime;
           if (e.type === INCREMENTAL && (e.data as { source?: unknown }).source === MUTATION) this.stampMutation(e);
           if (!(e.type === CUSTOM && (e.data as { tag?: unknown } | null)?.tag === FLUSH)) this.keep(e);
-          // rrweb unfroze its mutation buffers to emit this; keep them collecting only.
-          if (this.watcher) freezePage();
+          if (this.deferred) {
+            // rrweb unfroze its mutation buffers to emit this; keep them collecting only, and let
+            // a slice of ours take what an interaction's emit left pending.
+            freezePage();
+            if (this.slicing?.backlog.size) this.scheduleFlush();
+          }
         },
         blockSelector: sensitiveAreaSelector ? `${sensitiveSelector}, ${sensitiveAreaSelector}` : sensitiveSelector,
         maskAllInputs: true,
@@ -188,11 +198,21 @@ export class ScreenCapture {
         sampling: { mousemove: 50, scroll: 150, input: 'last' },
       }) ?? undefined;
     if (this.stopRecord && deferred) {
-      this.watcher = new MutationObserver(() => {
-        this.changedAt = Date.now();
-        this.scheduleFlush();
-      });
-      this.watcher.observe(document, { childList: true, subtree: true, attributes: true, characterData: true });
+      this.deferred = true;
+      if (this.slicing) {
+        // rrweb's own observer tells when the DOM changed (a second observer of ours doubled the
+        // records the browser delivers at the end of every page task that changes the DOM)
+        this.slicing.onQueue = () => {
+          this.changedAt = Date.now();
+          this.scheduleFlush();
+        };
+      } else {
+        this.watcher = new MutationObserver(() => {
+          this.changedAt = Date.now();
+          this.scheduleFlush();
+        });
+        this.watcher.observe(document, { childList: true, subtree: true, attributes: true, characterData: true });
+      }
       freezePage();
     }
     // record() takes the first full snapshot synchronously when the document has loaded. With the
@@ -204,7 +224,7 @@ export class ScreenCapture {
   /** After a full snapshot: its body's slices (deferBody) start, and the next checkout is due. */
   private snapshotTaken(ms: number): void {
     this.snapshotMs = ms;
-    if (this.watcher) this.scheduleFlush();
+    if (this.deferred) this.scheduleFlush();
     this.scheduleCheckout();
   }
 
@@ -247,15 +267,18 @@ export class ScreenCapture {
    * of at most `SLICE_MS`, the rest in further tasks, or all of it when `drain`.
    */
   private flush(drain = false): void {
-    if (!this.stopRecord || !this.watcher) return;
+    if (!this.stopRecord || !this.deferred) return;
     const slicing = this.slicing;
-    if (slicing) slicing.drain = drain;
+    if (slicing) {
+      slicing.drain = drain;
+      slicing.inFlush = true;
+    }
     try {
       addCustomEvent(FLUSH, null);
     } catch {
       /* not recording (stopped meanwhile) */
     } finally {
-      if (slicing) slicing.drain = false;
+      if (slicing) slicing.drain = slicing.inFlush = false;
     }
     if (slicing?.backlog.size) this.scheduleFlush();
   }
@@ -289,6 +312,8 @@ export class ScreenCapture {
     this.flushTimer = undefined;
     this.watcher?.disconnect();
     this.watcher = undefined;
+    if (this.slicing) this.slicing.onQueue = null;
+    this.deferred = false;
     this.stopRecord?.();
     this.stopRecord = undefined;
   }
@@ -299,8 +324,6 @@ export class ScreenCapture {
   }
 
   private keep(e: EventWithTime): void {
-    if (this.count++ === 0) this.firstMs = e.timestamp;
-    this.lastMs = e.timestamp;
     this.lastStamp = Math.max(this.lastStamp, e.timestamp);
     this.pending.push(e);
     this.scheduleEncoder();
@@ -320,7 +343,7 @@ export class ScreenCapture {
 
   private encodeIdle(more: () => boolean): void {
     this.encoder = undefined;
-    while (this.encodedUpTo < this.pending.length && more()) this.parts.push(JSON.stringify(this.pending[this.encodedUpTo++]));
+    while (this.encodedUpTo < this.pending.length && more()) this.parts.push(...encodeEvent(this.pending[this.encodedUpTo++]!, EVENT_BYTES));
     if (this.encodedUpTo < this.pending.length) return this.scheduleEncoder(); // the rest in the next idle period
     this.pending = [];
     this.encodedUpTo = 0;
@@ -335,18 +358,19 @@ export class ScreenCapture {
   }
 
   /**
-   * The events captured since the last take. `flush` (default) serializes pending mutations first,
+   * The events captured since the last take, as chunk payloads under the ingest limit (none when
+   * nothing was captured; several after a big drain). `flush` (default) serializes pending mutations first,
    * as a pause or stop needs; the periodic chunk cut passes false and leaves them to their own
    * flush task (stamped with its time, so they belong to the next chunk), which keeps mutation
    * serialization and chunk encoding out of one task.
    */
-  take(flush = true): ScreenBatch | null {
+  take(flush = true): ScreenBatch[] {
     if (flush) this.flush(true);
     this.cancelEncoder();
-    for (let i = this.encodedUpTo; i < this.pending.length; i++) this.parts.push(JSON.stringify(this.pending[i]));
-    const batch = this.count ? { json: `[${this.parts.join(',')}]`, count: this.count, firstMs: this.firstMs, lastMs: this.lastMs } : null;
+    for (let i = this.encodedUpTo; i < this.pending.length; i++) this.parts.push(...encodeEvent(this.pending[i]!, EVENT_BYTES));
+    const batches = packBatches(this.parts, CHUNK_BYTES);
     this.discard();
-    return batch;
+    return batches;
   }
 
   /** Forgets what was captured but not taken. */
@@ -355,6 +379,5 @@ export class ScreenCapture {
     this.pending = [];
     this.encodedUpTo = 0;
     this.parts = [];
-    this.count = 0;
   }
 }

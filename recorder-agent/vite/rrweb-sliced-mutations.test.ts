@@ -21,8 +21,16 @@ describe('rrweb-sliced-mutations: the build-time change to rrweb’s MutationBuf
     expect(code.match(/__duetEnqueueDeferred\(\);/g)).toHaveLength(2);
     // records queued while frozen and filed by the emit; removals forgotten within the slice
     expect(code).toContain('for (const m of mutations) this.duetQueue.push(m);');
-    expect(code).toContain('queued.forEach(this.processMutation);');
+    // filed within the slice: records one by one, their added subtrees walked node by node
+    expect(code).toContain('if ((step & 15) === 15 && performance.now() > duetStopAt) break;');
+    expect(code).toContain('for (let i = kids.length - 1; i >= 0; i--) walk.push([kids[i], void 0]);');
+    expect(code).toContain('} else src_default.childNodes(n).forEach((childN) => this.genAdds(childN));');
+    expect(code).toContain('__duetMutationSlicing.onQueue?.();');
+    // the emit rrweb runs before a user event (in the page's task) leaves the work to a slice
+    expect(code).toContain('if (__duetMutationSlicing.budgetMs !== Infinity && !__duetMutationSlicing.inFlush && !__duetMutationSlicing.drain) {');
     expect(code).not.toContain('this.mapRemoves.shift()');
+    // a blocked element's shadow root (the recorder's badge) is not observed
+    expect(code).toContain('if (isBlocked(src_default.host(shadowRoot), this.bypassOptions.blockClass, this.bypassOptions.blockSelector, true)) return;');
     // every bundled copy of rrweb's prototype check fixed
     expect(code).not.toContain('"querySelector",\n\t\t"querySelectorAll"\n\t],');
     expect(code.match(/Element: \["querySelector", "querySelectorAll"\]/g)!.length).toBe(original.match(/\tElement: \[\],\n/g)!.length);

@@ -61,17 +61,54 @@ const EDITS: Edit[] = [
       '\t\tif (__duetMutationSlicing.budgetMs !== Infinity && this.frozen && !this.locked) {\n' +
       '\t\t\tthis.duetQueue ||= [];\n' +
       '\t\t\tfor (const m of mutations) this.duetQueue.push(m);\n' +
+      '\t\t\t__duetMutationSlicing.backlog.add(this);\n' +
+      '\t\t\t__duetMutationSlicing.onQueue?.();\n' +
       '\t\t\treturn;\n' +
       '\t\t}\n' +
       '\t\tmutations.forEach(this.processMutation);\n',
   },
   {
-    what: 'the slice deadline, taken when an emit starts',
+    what: 'the slice deadline, taken when an emit starts; queued records filed within it',
+    // Only the recorder's own slices (inFlush) and drains serialize: the emit rrweb runs before
+    // every user event (it unfreezes the buffers to keep mutations ahead of the event) runs inside
+    // the page's own task, often a long one (a keystroke that re-renders a list), and its work
+    // would add to that task; it leaves everything pending for the recorder's next slice instead.
+    // The queued records are filed record by record within the slice's time too: filing walks
+    // every added subtree (blocked-selector checks on each node), tens of ms for a big re-render.
     find: 'emit = () => {\n\t\tif (this.frozen || this.locked) return;\n',
     replace:
       'emit = () => {\n\t\tif (this.frozen || this.locked) return;\n' +
+      '\t\tif (__duetMutationSlicing.budgetMs !== Infinity && !__duetMutationSlicing.inFlush && !__duetMutationSlicing.drain) {\n' +
+      '\t\t\tif (this.duetQueue?.length || this.duetWalk?.length || this.addedSet.size || this.movedSet.size || this.mapRemoves.length || this.texts.length || this.attributes.length || this.removes.length) __duetMutationSlicing.backlog.add(this);\n' +
+      '\t\t\treturn;\n' +
+      '\t\t}\n' +
       '\t\tconst duetStopAt = __duetMutationSlicing.drain ? Infinity : performance.now() + __duetMutationSlicing.budgetMs;\n' +
-      '\t\tif (this.duetQueue?.length) {\n\t\t\tconst queued = this.duetQueue;\n\t\t\tthis.duetQueue = [];\n\t\t\tqueued.forEach(this.processMutation);\n\t\t}\n',
+      '\t\tif (this.duetQueue?.length || this.duetWalk?.length) {\n' +
+      '\t\t\tconst queued = this.duetQueue ||= [];\n' +
+      '\t\t\tconst walk = this.duetWalk ||= [];\n' +
+      '\t\t\tlet filed = 0;\n' +
+      '\t\t\tfor (let step = 0; ; step++) {\n' +
+      '\t\t\t\tif ((step & 15) === 15 && performance.now() > duetStopAt) break;\n' +
+      '\t\t\t\tif (walk.length) {\n\t\t\t\t\tconst [node, target] = walk.pop();\n\t\t\t\t\tthis.genAdds(node, target);\n\t\t\t\t} else if (filed < queued.length) this.processMutation(queued[filed++]);\n' +
+      '\t\t\t\telse break;\n' +
+      '\t\t\t}\n' +
+      '\t\t\tqueued.splice(0, filed);\n' +
+      '\t\t\tif (queued.length || walk.length) {\n\t\t\t\t__duetMutationSlicing.backlog.add(this);\n\t\t\t\treturn;\n\t\t\t}\n' +
+      '\t\t}\n',
+  },
+  {
+    what: 'an added subtree walked in steps: its children go on a stack the emit works through within the slice',
+    // rrweb walks an added subtree recursively when it files the record (or queues a snapshot's
+    // deferred body): 4,000 nodes of a re-rendered list, a blocked-selector check on each, tens of
+    // ms at once. Taken in document order, as the recursion did.
+    find: '\t\t\tsrc_default.childNodes(n).forEach((childN) => this.genAdds(childN));\n',
+    replace:
+      '\t\t\tif (__duetMutationSlicing.budgetMs !== Infinity) {\n' +
+      '\t\t\t\tconst walk = this.duetWalk ||= [];\n' +
+      '\t\t\t\tconst kids = src_default.childNodes(n);\n' +
+      '\t\t\t\tfor (let i = kids.length - 1; i >= 0; i--) walk.push([kids[i], void 0]);\n' +
+      '\t\t\t\t__duetMutationSlicing.backlog.add(this);\n' +
+      '\t\t\t} else src_default.childNodes(n).forEach((childN) => this.genAdds(childN));\n',
   },
   {
     what: 'removed nodes forgotten in slices too (and without re-indexing the list for each one)',
@@ -171,6 +208,17 @@ const EDITS: Edit[] = [
     everyCopy: true,
   },
   {
+    what: 'no observer for the shadow root of a blocked element',
+    // rrweb never serializes inside a blocked element, but observed its shadow root anyway (its
+    // host is serialized as a placeholder first): every change in it (the recorder's own badge,
+    // rr-block, updates its text) was filed for nothing, and one observed shadow root makes rrweb
+    // walk every removed subtree looking for more (`removeShadowRootsIn`).
+    find: '\taddShadowRoot(shadowRoot, doc) {\n\t\tif (!isNativeShadowDom(shadowRoot)) return;\n',
+    replace:
+      '\taddShadowRoot(shadowRoot, doc) {\n\t\tif (!isNativeShadowDom(shadowRoot)) return;\n' +
+      '\t\tif (isBlocked(src_default.host(shadowRoot), this.bypassOptions.blockClass, this.bypassOptions.blockSelector, true)) return;\n',
+  },
+  {
     what: 'the settings, next to the record function',
     find: 'record.mirror = mirror;\n',
     replace: 'record.mirror = mirror;\nrecord.duetMutationSlicing = __duetMutationSlicing;\n',
@@ -183,7 +231,7 @@ const EDITS: Edit[] = [
  * if just inserted), so they go out in slices as mutation events carrying the snapshot's time: a
  * big page's snapshot, 100–300 ms in one task on a slow PC, becomes one short task and slices.
  */
-const PRELUDE = `var __duetMutationSlicing = { budgetMs: Infinity, drain: false, deferBody: false, backlog: /* @__PURE__ */ new Set() };
+const PRELUDE = `var __duetMutationSlicing = { budgetMs: Infinity, drain: false, inFlush: false, deferBody: false, backlog: /* @__PURE__ */ new Set(), onQueue: null };
 var __duetDeferChildrenOf = null;
 var __duetDeferred = [];
 var __duetDocumentBuffer = null;
@@ -191,7 +239,10 @@ function __duetEnqueueDeferred() {
 \t// the first snapshot is taken before the document is observed: its body waits for the buffer
 \tconst buffer = __duetDocumentBuffer;
 \tif (!buffer) return;
-\tfor (const parent of __duetDeferred.splice(0)) for (const child of Array.from(parent.childNodes)) buffer.genAdds(child, parent);
+\t// walked in the recorder's slices (the body of a big page is thousands of nodes)
+\tconst walk = buffer.duetWalk ||= [];
+\tfor (const parent of __duetDeferred.splice(0)) for (let i = parent.childNodes.length - 1; i >= 0; i--) walk.push([parent.childNodes[i], parent]);
+\t__duetMutationSlicing.backlog.add(buffer);
 }
 `;
 

@@ -86,6 +86,7 @@ describe.skipIf(browserUnavailable())('recorder: a big DOM change serialized in 
   let site: http.Server;
   let work: string;
   let live: Digest;
+  let refused: unknown[] = [];
   const events: Ev[] = [];
 
   beforeAll(async () => {
@@ -109,6 +110,9 @@ describe.skipIf(browserUnavailable())('recorder: a big DOM change serialized in 
         const w = window as unknown as { rec: { start(o: object): Promise<string> }; DuetRecorder: { Recorder: new (o: object) => { start(o: object): Promise<string> } } };
         // checkouts every 1.5 s: full snapshots taken over a changing page (when it is idle), their body in slices too
         w.rec = new w.DuetRecorder.Recorder({ serverUrl, token, tabId: 'big', checkoutEveryMs: 1500 });
+        // a chunk the server refuses (one over its size limit) is lost: none may be
+        const failures: unknown[] = ((window as unknown as { failures: unknown[] }).failures = []);
+        (w.rec as unknown as { on(e: string, f: (x: unknown) => void): void }).on('error', (x) => failures.push(x));
         return w.rec.start({ callId: 'sliced-1' });
       },
       { serverUrl: server.url, token },
@@ -132,10 +136,12 @@ describe.skipIf(browserUnavailable())('recorder: a big DOM change serialized in 
     await page.waitForTimeout(2500);
     live = await page.evaluate(() => (window as unknown as { digest(d: Document): Digest }).digest(document));
     await page.evaluate(() => (window as unknown as { rec: { stop(): Promise<void> } }).rec.stop());
-    await waitReady(server, interactionId, 90_000);
+    refused = await page.evaluate(() => (window as unknown as { failures: unknown[] }).failures);
+    // generous: every test file runs at once in CI on 2 cores, and finalize waits its turn
+    await waitReady(server, interactionId, 200_000);
     const manifest = await manifestOf(server, interactionId);
     for (const seg of manifest.screens[0]!.segments) events.push(...(JSON.parse(gunzipSync(await readObject(server.core.store, seg.key)).toString('utf8')) as Ev[]));
-  }, 150_000);
+  }, 300_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -155,6 +161,10 @@ describe.skipIf(browserUnavailable())('recorder: a big DOM change serialized in 
     const withRows = events.filter((e) => e.type === 3 && e.data.source === 0 && e.data.adds!.some((a) => (a as { node: { attributes?: { class?: string } } }).node.attributes?.class === 'row'));
     expect(withRows.length).toBeGreaterThan(2);
     for (let i = 1; i < events.length; i++) expect(events[i]!.timestamp).toBeGreaterThanOrEqual(events[i - 1]!.timestamp);
+  });
+
+  it('had no chunk refused: a drain of the whole 4,000-row list (1.5 MB of JSON) goes out as several chunks under the ingest limit', () => {
+    expect(refused).toEqual([]);
   });
 
   it('replays to exactly the page’s last state: rows, their order, classes, texts, and the ticker', { timeout: 120_000 }, async () => {

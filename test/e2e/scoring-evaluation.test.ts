@@ -82,7 +82,9 @@ describe.skipIf(browserUnavailable())('review UI: evaluation, dispute, resolutio
 
   it('a supervisor scores the call beside the player: autosave, evidence that seeks, errors beside the questions, submit', async () => {
     const page = await signIn('sofia');
-    await page.goto(`${server.url}/interactions/${callId}`);
+    // The page is usable at DOMContentLoaded; its audio element delays the load event until the
+    // media's metadata arrives, which on a loaded CI machine took over 30 s (seen twice).
+    await page.goto(`${server.url}/interactions/${callId}`, { waitUntil: 'domcontentloaded' });
     const panel = page.getByTestId('evaluation-panel');
     await panel.getByRole('button', { name: 'Start evaluation' }).click();
     await panel.getByTestId('evaluation-form').waitFor({ timeout: 60_000 });

@@ -199,18 +199,15 @@ export class ScreenCapture {
       }) ?? undefined;
     if (this.stopRecord && deferred) {
       this.deferred = true;
-      if (this.slicing) {
-        // rrweb's own observer tells when the DOM changed (a second observer of ours doubled the
-        // records the browser delivers at the end of every page task that changes the DOM)
-        this.slicing.onQueue = () => {
-          this.changedAt = Date.now();
-          this.scheduleFlush();
-        };
-      } else {
-        this.watcher = new MutationObserver(() => {
-          this.changedAt = Date.now();
-          this.scheduleFlush();
-        });
+      const changed = () => {
+        this.changedAt = Date.now();
+        this.scheduleFlush();
+      };
+      // rrweb's own observer tells when the DOM changed (a second observer of ours doubled the
+      // records the browser delivers at the end of every page task that changes the DOM)
+      if (this.slicing) this.slicing.onQueue = changed;
+      else {
+        this.watcher = new MutationObserver(changed);
         this.watcher.observe(document, { childList: true, subtree: true, attributes: true, characterData: true });
       }
       freezePage();
